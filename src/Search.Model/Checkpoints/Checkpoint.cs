@@ -1,0 +1,243 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+
+namespace Search.Model.Checkpoints;
+
+/// <summary>
+/// Loads and saves Hugging Face LLaMA-family folders: <c>config.json</c> plus either
+/// <c>model.safetensors</c> or shards listed in <c>model.safetensors.index.json</c>.
+/// </summary>
+public static class Checkpoint
+{
+    public const string IndexFile = "model.safetensors.index.json";
+    public const string SingleFile = "model.safetensors";
+
+    /// <summary>Files copied next to an exported model so it keeps its tokenizer.</summary>
+    public static readonly string[] TokenizerFiles =
+        ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"];
+
+    public static Transformer Load(string dir, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        if (!Directory.Exists(dir)) throw new UserInputException($"{dir}: model folder not found");
+        var config = ModelConfigJson.Read(Path.Combine(dir, "config.json"));
+        var files = OpenWeightFiles(dir);
+        try
+        {
+            var reader = new TensorReader(files, dtype, device ?? CPU);
+            return Build(config, reader);
+        }
+        finally
+        {
+            foreach (var f in files.Values.Distinct()) f.Dispose();
+        }
+    }
+
+    /// <summary>Maps every tensor name to the safetensors file that holds it.</summary>
+    private static Dictionary<string, SafetensorsFile> OpenWeightFiles(string dir)
+    {
+        var map = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        string index = Path.Combine(dir, IndexFile), single = Path.Combine(dir, SingleFile);
+        if (File.Exists(index))
+        {
+            JsonObject weightMap;
+            try
+            {
+                weightMap = JsonNode.Parse(File.ReadAllText(index))?["weight_map"] as JsonObject
+                            ?? throw new UserInputException($"{index}: field 'weight_map' is missing");
+            }
+            catch (JsonException e) { throw new UserInputException($"{index}: not valid JSON ({e.Message.Split('\n')[0]})"); }
+            var opened = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+            try
+            {
+                foreach (var (name, node) in weightMap)
+                {
+                    string shard = node?.GetValue<string>() ?? throw new UserInputException($"{index}: '{name}' has no shard");
+                    if (!opened.TryGetValue(shard, out var f))
+                        opened[shard] = f = SafetensorsFile.Open(Path.Combine(dir, shard));
+                    map[name] = f;
+                }
+            }
+            catch
+            {
+                foreach (var f in opened.Values) f.Dispose();
+                throw;
+            }
+        }
+        else if (File.Exists(single))
+        {
+            var f = SafetensorsFile.Open(single);
+            foreach (var name in f.Entries.Keys) map[name] = f;
+        }
+        else
+        {
+            throw new UserInputException($"{dir}: no {SingleFile} or {IndexFile} found");
+        }
+        return map;
+    }
+
+    private sealed class TensorReader(Dictionary<string, SafetensorsFile> files, ScalarType dtype, Device device)
+    {
+        public bool Has(string name) => files.ContainsKey(name);
+
+        public Tensor Read(string name, params long[] expectedShape)
+        {
+            if (!files.TryGetValue(name, out var f))
+                throw new UserInputException($"checkpoint is missing tensor '{name}'");
+            var shape = f.Entries[name].Shape;
+            if (!shape.SequenceEqual(expectedShape))
+                throw new UserInputException(
+                    $"{f.Path}: tensor '{name}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", expectedShape)}]");
+            var t = f.Read(name, dtype);
+            if (device.type == TorchSharp.DeviceType.CPU) return t;
+            var moved = t.to(device);
+            t.Dispose();
+            return moved;
+        }
+
+        public Tensor? ReadIf(bool present, string name, params long[] expectedShape) =>
+            present ? Read(name, expectedShape) : null;
+    }
+
+    private static Transformer Build(ModelConfig c, TensorReader r)
+    {
+        long d = c.HiddenSize, hd = c.HeadDim;
+        var layers = new List<DecoderLayerWeights>(c.NumLayers);
+        try
+        {
+            var embedding = r.Read("model.embed_tokens.weight", c.VocabSize, d);
+            for (int i = 0; i < c.NumLayers; i++)
+            {
+                var w = c.Layers[i];
+                string p = $"model.layers.{i}.";
+                long q = w.NumHeads * hd, kv = w.NumKvHeads * hd, inter = w.IntermediateSize;
+                bool attn = w.NumHeads > 0, mlp = inter > 0;
+                layers.Add(new DecoderLayerWeights
+                {
+                    Widths = w,
+                    InputNorm = r.Read(p + "input_layernorm.weight", d),
+                    PostAttentionNorm = r.Read(p + "post_attention_layernorm.weight", d),
+                    QProj = r.ReadIf(attn, p + "self_attn.q_proj.weight", q, d),
+                    KProj = r.ReadIf(attn, p + "self_attn.k_proj.weight", kv, d),
+                    VProj = r.ReadIf(attn, p + "self_attn.v_proj.weight", kv, d),
+                    OProj = r.ReadIf(attn, p + "self_attn.o_proj.weight", d, q),
+                    QBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.q_proj.bias", q),
+                    KBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.k_proj.bias", kv),
+                    VBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.v_proj.bias", kv),
+                    OBias = r.ReadIf(w.OProjBias, p + "self_attn.o_proj.bias", d),
+                    GateProj = r.ReadIf(mlp, p + "mlp.gate_proj.weight", inter, d),
+                    UpProj = r.ReadIf(mlp, p + "mlp.up_proj.weight", inter, d),
+                    DownProj = r.ReadIf(mlp, p + "mlp.down_proj.weight", d, inter),
+                    GateBias = r.ReadIf(mlp && c.GateUpBias, p + "mlp.gate_proj.bias", inter),
+                    UpBias = r.ReadIf(mlp && c.GateUpBias, p + "mlp.up_proj.bias", inter),
+                    DownBias = r.ReadIf(w.DownProjBias, p + "mlp.down_proj.bias", d),
+                });
+            }
+            var norm = r.Read("model.norm.weight", d);
+            // Tied checkpoints may still carry an lm_head copy (stories260K does); the embedding wins.
+            var lmHead = c.TieWordEmbeddings ? null : r.Read("lm_head.weight", c.VocabSize, d);
+            return new Transformer(c, embedding, norm, lmHead, layers);
+        }
+        catch
+        {
+            foreach (var l in layers) l.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes an HF folder: config.json (with per-layer widths when pruned), safetensors
+    /// (sharded with an index when the weights exceed <paramref name="maxShardBytes"/>), and the
+    /// tokenizer files of <paramref name="tokenizerSourceDir"/>.
+    /// </summary>
+    public static void Save(Transformer model, string dir, string? tokenizerSourceDir = null, long maxShardBytes = 4L << 30)
+    {
+        Directory.CreateDirectory(dir);
+        foreach (var stale in Directory.GetFiles(dir, "model*.safetensors*")) File.Delete(stale);
+        ModelConfigJson.Write(model.Config, DtypeName(model.DType), Path.Combine(dir, "config.json"));
+        var tensors = model.NamedTensors().ToList();
+        var shards = new List<List<KeyValuePair<string, Tensor>>> { new() };
+        long current = 0;
+        foreach (var kv in tensors)
+        {
+            long bytes = kv.Value.numel() * kv.Value.element_size();
+            if (current > 0 && current + bytes > maxShardBytes) { shards.Add(new()); current = 0; }
+            shards[^1].Add(kv);
+            current += bytes;
+        }
+        if (shards.Count == 1)
+        {
+            SafetensorsFile.Write(Path.Combine(dir, SingleFile), shards[0]);
+        }
+        else
+        {
+            var weightMap = new JsonObject();
+            for (int s = 0; s < shards.Count; s++)
+            {
+                string name = $"model-{s + 1:00000}-of-{shards.Count:00000}.safetensors";
+                SafetensorsFile.Write(Path.Combine(dir, name), shards[s]);
+                foreach (var (tn, _) in shards[s]) weightMap[tn] = name;
+            }
+            var index = new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["total_size"] = tensors.Sum(kv => kv.Value.numel() * kv.Value.element_size()) },
+                ["weight_map"] = weightMap,
+            };
+            File.WriteAllText(Path.Combine(dir, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        }
+        if (tokenizerSourceDir is not null && Path.GetFullPath(tokenizerSourceDir) != Path.GetFullPath(dir))
+            foreach (var f in TokenizerFiles)
+            {
+                string src = Path.Combine(tokenizerSourceDir, f);
+                if (File.Exists(src)) File.Copy(src, Path.Combine(dir, f), overwrite: true);
+            }
+    }
+
+    public static string DtypeName(ScalarType t) => t switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.Float16 => "float16",
+        ScalarType.BFloat16 => "bfloat16",
+        _ => throw new ArgumentException($"unsupported model dtype {t}"),
+    };
+
+    public static ScalarType ParseDtype(string name) => name.ToLowerInvariant() switch
+    {
+        "float32" or "fp32" or "f32" => ScalarType.Float32,
+        "float16" or "fp16" or "f16" or "half" => ScalarType.Float16,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        _ => throw new UserInputException($"--dtype: unknown dtype '{name}' (expected float32, float16 or bfloat16)"),
+    };
+
+    /// <summary>
+    /// A content fingerprint of a checkpoint folder: sha256 over config.json, every safetensors
+    /// header and size, and the first and last MiB of each data section. Exact for our purposes
+    /// (keys caches and studies) without reading tens of GB.
+    /// </summary>
+    public static string ContentHash(string dir)
+    {
+        using var sha = SHA256.Create();
+        void Add(byte[] b) => sha.TransformBlock(b, 0, b.Length, null, 0);
+        Add(File.ReadAllBytes(Path.Combine(dir, "config.json")));
+        foreach (var file in Directory.GetFiles(dir, "*.safetensors").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal))
+        {
+            using var fs = File.OpenRead(file);
+            Add(Encoding.UTF8.GetBytes(Path.GetFileName(file) + ":" + fs.Length));
+            const int chunk = 1 << 20;
+            var buf = new byte[Math.Min(chunk, fs.Length)];
+            fs.ReadExactly(buf);
+            Add(buf);
+            if (fs.Length > chunk)
+            {
+                fs.Seek(-Math.Min(chunk, fs.Length - chunk), SeekOrigin.End);
+                var tail = new byte[Math.Min(chunk, fs.Length - chunk)];
+                fs.ReadExactly(tail);
+                Add(tail);
+            }
+        }
+        sha.TransformFinalBlock([], 0, 0);
+        return Convert.ToHexStringLower(sha.Hash!)[..16];
+    }
+}

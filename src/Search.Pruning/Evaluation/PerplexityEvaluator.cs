@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Search.Model;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Search.Pruning.Evaluation;
+
+/// <summary>Batched, no-grad perplexity over fixed token windows.</summary>
+public static class PerplexityEvaluator
+{
+    /// <summary>Logit elements per batch (B·T·V) we allow: ~256 MB of float32 logits.</summary>
+    private const long LogitBudget = 64L << 20;
+
+    /// <summary>Windows per batch so that the logits stay within a fixed memory budget.</summary>
+    public static int AutoBatchSize(int seqLen, int vocab) =>
+        (int)Math.Clamp(LogitBudget / ((long)seqLen * vocab), 1, 64);
+
+    /// <summary>
+    /// Sum of next-token NLL (float64) and scored-token count over <paramref name="windows"/>
+    /// (row-major [count, seqLen] ids). Position 0 of each window is context only.
+    /// </summary>
+    public static (double NllSum, long Scored) NllSum(Transformer model, long[] windows, int count, int seqLen,
+        int batchSize = 0, Action<int>? onBatch = null)
+    {
+        if (windows.Length != (long)count * seqLen)
+            throw new ArgumentException($"expected {count}×{seqLen} ids, got {windows.Length}");
+        if (batchSize <= 0) batchSize = AutoBatchSize(seqLen, model.Config.VocabSize);
+        using var noGrad = no_grad();
+        double total = 0;
+        long scored = 0;
+        for (int start = 0; start < count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            int b = Math.Min(batchSize, count - start);
+            var ids = tensor(windows.AsSpan(start * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64)
+                .to(model.Device);                                              // [B, T]
+            var logits = model.Forward(ids);                                    // [B, T, V]
+            var pred = logits.narrow(1, 0, seqLen - 1).reshape(-1, logits.shape[2]);
+            if (pred.dtype != ScalarType.Float32) pred = pred.to_type(ScalarType.Float32);
+            var target = ids.narrow(1, 1, seqLen - 1).reshape(-1);              // [B·(T−1)]
+            var nll = F.cross_entropy(pred, target, reduction: nn.Reduction.None); // [B·(T−1)]
+            total += nll.to_type(ScalarType.Float64).sum().cpu().item<double>();
+            scored += target.shape[0];
+            onBatch?.Invoke(b);
+        }
+        return (total, scored);
+    }
+
+    public static PerplexityResult Evaluate(Transformer model, long[] windows, int count, int seqLen,
+        string dataset, string split, string bos, string modelHash, int batchSize = 0, Action<int>? onBatch = null)
+    {
+        var sw = Stopwatch.StartNew();
+        var (sum, scored) = NllSum(model, windows, count, seqLen, batchSize, onBatch);
+        sw.Stop();
+        double mean = sum / scored;
+        return new PerplexityResult(Math.Exp(mean), mean, count, scored, sw.Elapsed.TotalSeconds,
+            dataset, split, seqLen, bos, Search.Model.Checkpoints.Checkpoint.DtypeName(model.DType), modelHash);
+    }
+}

@@ -1,0 +1,60 @@
+using static TorchSharp.torch;
+
+namespace Search.Model;
+
+/// <summary>
+/// Randomly initialized decoders of any shape (normal(0, 0.02) weights, unit norms, small biases):
+/// benchmarks run realistic shapes without trained checkpoints, tests build models that need no
+/// files. Deterministic for a seed.
+/// </summary>
+public static class RandomTransformer
+{
+    public static Transformer Create(ModelConfig c, long seed, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        device ??= CPU;
+        var gen = new Generator((ulong)seed);
+        Tensor W(params long[] shape) => (randn(shape, ScalarType.Float32, generator: gen) * 0.02f).to(dtype, device);
+        Tensor? WIf(bool present, params long[] shape) => present ? W(shape) : null;
+        Tensor Norm(long d) => (1.0f + randn([d], ScalarType.Float32, generator: gen) * 0.05f).to(dtype, device);
+        long d = c.HiddenSize, hd = c.HeadDim;
+        var layers = new List<DecoderLayerWeights>();
+        foreach (var w in c.Layers)
+        {
+            long q = w.NumHeads * hd, kv = w.NumKvHeads * hd, inter = w.IntermediateSize;
+            bool attn = w.NumHeads > 0, mlp = inter > 0;
+            layers.Add(new DecoderLayerWeights
+            {
+                Widths = w,
+                InputNorm = Norm(d),
+                PostAttentionNorm = Norm(d),
+                QProj = WIf(attn, q, d), KProj = WIf(attn, kv, d), VProj = WIf(attn, kv, d), OProj = WIf(attn, d, q),
+                QBias = WIf(attn && c.QkvBias, q), KBias = WIf(attn && c.QkvBias, kv), VBias = WIf(attn && c.QkvBias, kv),
+                OBias = WIf(w.OProjBias, d),
+                GateProj = WIf(mlp, inter, d), UpProj = WIf(mlp, inter, d), DownProj = WIf(mlp, d, inter),
+                GateBias = WIf(mlp && c.GateUpBias, inter), UpBias = WIf(mlp && c.GateUpBias, inter),
+                DownBias = WIf(w.DownProjBias, d),
+            });
+        }
+        var embedding = W(c.VocabSize, d);
+        var norm = Norm(d);
+        var lmHead = c.TieWordEmbeddings ? null : W(c.VocabSize, d);
+        return new Transformer(c, embedding, norm, lmHead, layers);
+    }
+
+    /// <summary>A dense LLaMA-style config of the given shape (head_dim = hidden / heads).</summary>
+    public static ModelConfig DenseConfig(int hidden, int layers, int heads, int kvHeads, int intermediate, int vocab,
+        bool tied = false, string modelType = "llama") => new()
+        {
+            ModelType = modelType,
+            HiddenSize = hidden,
+            VocabSize = vocab,
+            HeadDim = hidden / heads,
+            NumAttentionHeads = heads,
+            NumKeyValueHeads = kvHeads,
+            IntermediateSize = intermediate,
+            Layers = Enumerable.Range(0, layers).Select(_ => new LayerWidths(heads, kvHeads, intermediate, false, false)).ToList(),
+            RmsNormEps = 1e-5,
+            TieWordEmbeddings = tied,
+            QkvBias = modelType == "qwen2",
+        };
+}

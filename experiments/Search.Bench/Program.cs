@@ -1,0 +1,28 @@
+using Search.Bench;
+using Search.Model.Runtime;
+using static TorchSharp.torch;
+
+// Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
+TorchRuntime.Initialize(Environment.ProcessorCount);
+string? shared = FindShared();
+string what = args.Length > 0 ? args[0] : "eval";
+switch (what)
+{
+    case "eval":
+        EvalThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 16, args.Length > 2 ? int.Parse(args[2]) : 256);
+        break;
+    default:
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval)");
+        return 2;
+}
+return 0;
+
+static string? FindShared()
+{
+    for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+    {
+        var c = Path.Combine(d.FullName, "shared");
+        if (Directory.Exists(Path.Combine(c, "models"))) return c;
+    }
+    return null;
+}

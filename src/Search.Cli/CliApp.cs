@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Search.Cli.Commands;
+using Search.Model;
+
+namespace Search.Cli;
+
+/// <summary>
+/// The <c>prunesearch</c> command tree. Commands are thin: parse → options record → library call.
+/// Every user error is one line on stderr and exit code 2; an unexpected failure is one line and
+/// exit code 1 (set PRUNESEARCH_DEBUG=1 for the stack trace).
+/// </summary>
+public static class CliApp
+{
+    public const int UserError = 2;
+    public const int InternalError = 1;
+
+    public static RootCommand Build(TextWriter output)
+    {
+        var root = new RootCommand(
+            "PruneSearch: search structured-pruning configurations (calibration data, importance-metric mixture, " +
+            "per-layer ratios) for LLaMA-family models, score them by perplexity, keep every trial in LiteDB.");
+        root.Add(EvalCommand.Create(output));
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            var root = Build(output);
+            var parse = root.Parse(args);
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (Exception e)
+        {
+            var inner = Unwrap(e);
+            if (Environment.GetEnvironmentVariable("PRUNESEARCH_DEBUG") == "1") error.WriteLine(inner.ToString());
+            if (inner is UserInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            {
+                error.WriteLine("error: " + OneLine(inner.Message));
+                return UserError;
+            }
+            error.WriteLine($"error: {inner.GetType().Name}: {OneLine(inner.Message)}");
+            return InternalError;
+        }
+    }
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerException: not null } or System.Reflection.TargetInvocationException { InnerException: not null })
+            e = e.InnerException!;
+        if (e is TypeInitializationException { InnerException: not null } t) return Unwrap(t.InnerException!);
+        return e;
+    }
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+}

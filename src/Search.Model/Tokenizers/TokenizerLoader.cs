@@ -49,7 +49,7 @@ public static class TokenizerLoader
         {
             string? tokenizerConfig = ReadOptional(Path.Combine(dir, "tokenizer_config.json"));
             string? config = ReadOptional(Path.Combine(dir, "config.json"));
-            HfTokenizerDefinition definition = HfTokenizerJson.Parse(System.Text.Encoding.UTF8.GetString(bytes), tokenizerConfig, config);
+            HfTokenizerDefinition definition = HfTokenizerJson.Parse(DecodeUtf8(bytes), tokenizerConfig, config);
             return new HfByteLevelBpeTokenizer(definition, Fingerprint("hf-bpe", bytes));
         }
         catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or InvalidOperationException or IOException)
@@ -73,6 +73,13 @@ public static class TokenizerLoader
         {
             throw new UserInputException($"{path}: cannot read tokenizer file ({e.Message})", e);
         }
+    }
+
+    /// <summary>UTF-8 with an optional BOM: editors on Windows add one and JsonDocument rejects it.</summary>
+    private static string DecodeUtf8(byte[] bytes)
+    {
+        ReadOnlySpan<byte> span = bytes;
+        return System.Text.Encoding.UTF8.GetString(span.StartsWith(System.Text.Encoding.UTF8.Preamble) ? span[3..] : span);
     }
 
     private static string? ReadOptional(string path) => File.Exists(path) ? File.ReadAllText(path) : null;

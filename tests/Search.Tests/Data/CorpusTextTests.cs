@@ -70,6 +70,33 @@ public sealed class CorpusTextTests : IDisposable
         Assert.Equal("alpha\n\nbeta\n\n\ngamma", CorpusText.Read(path));
     }
 
+    [Theory]
+    [InlineData("body", "no column named \"text\"")]
+    [InlineData("text", "not strings")]
+    public async Task Given_a_parquet_file_without_a_string_text_column_When_read_Then_the_error_names_file_and_column(string column, string why)
+    {
+        var path = _temp.File("wrong.parquet");
+        var field = new DataField<int>(column);
+        await using (var stream = File.Create(path))
+        await using (var writer = await ParquetWriter.CreateAsync(new ParquetSchema(field), stream))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(field, new ReadOnlyMemory<int>([7]));
+        }
+
+        var error = Assert.Throws<UserInputException>(() => CorpusText.Read(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains(why, error.Message);
+    }
+
+    [Fact]
+    public void Given_a_file_that_is_not_parquet_When_read_Then_a_user_error_names_it()
+    {
+        var path = _temp.File("fake.parquet", "definitely not parquet");
+
+        Assert.Contains(path, Assert.Throws<UserInputException>(() => CorpusText.Read(path)).Message);
+    }
+
     [Fact]
     public void Given_an_empty_corpus_When_read_Then_the_error_names_the_file()
     {

@@ -1,0 +1,40 @@
+using System.CommandLine;
+
+namespace Search.Cli.Commands;
+
+/// <summary>Options several commands share, defined once so their help text stays consistent.</summary>
+public static class CommonOptions
+{
+    public static Option<string> Model() => new("--model")
+    {
+        Description = "HF model folder (config.json + safetensors + tokenizer), or 'embedded' for the project's own " +
+                      "tiny model (built and cached on first use, no network)",
+        DefaultValueFactory = _ => ModelLocator.Embedded,
+    };
+
+    public static Option<string?> DataDir() => new("--data-dir")
+    {
+        Description = "folder laid out like shared/data (default: $PRUNESEARCH_DATA_DIR, else the nearest shared/data " +
+                      "above the working directory; the 'synthetic' dataset always comes with the embedded model)",
+    };
+
+    public static Option<string> Device() => new("--device")
+    {
+        Description = "cpu or cuda (cuda needs a build with -p:TorchBackend=cuda)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    public static Option<string> Dtype() => new("--dtype")
+    {
+        Description = "float32, float16 or bfloat16: weights are converted to this on load",
+        DefaultValueFactory = _ => "float32",
+    };
+
+    public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of a table" };
+
+    public static Option<int> Threads() => new("--threads")
+    {
+        Description = "CPU threads for libtorch (default: all cores)",
+        DefaultValueFactory = _ => Environment.ProcessorCount,
+    };
+}

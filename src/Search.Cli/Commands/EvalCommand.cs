@@ -1,0 +1,111 @@
+using System.CommandLine;
+using System.Text.Json;
+using Search.Model.Checkpoints;
+using Search.Model.Runtime;
+using Search.Pruning.Data;
+using Search.Pruning.Evaluation;
+using Spectre.Console;
+
+namespace Search.Cli.Commands;
+
+/// <summary><c>prunesearch eval</c>: perplexity of a (dense or pruned) checkpoint on a corpus.</summary>
+public static class EvalCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CommonOptions.Model();
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = "wikitext2, ptb, c4, tinystories, synthetic (the embedded corpus), or a .txt/.jsonl/.parquet path " +
+                          "(.txt is read byte for byte; .jsonl/.parquet 'text' documents are joined with a blank line)",
+            DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
+        };
+        var split = new Option<string>("--split") { Description = "test, valid/validation or train", DefaultValueFactory = _ => "test" };
+        var seqLen = new Option<int>("--seqlen") { Description = "window length in tokens (non-overlapping windows, remainder dropped)", DefaultValueFactory = _ => 128 };
+        var bos = new Option<string>("--bos")
+        {
+            Description = "corpus: one BOS before the whole corpus (FLAP/LLM-Pruner); window: BOS starts every window; none",
+            DefaultValueFactory = _ => "corpus",
+        };
+        var maxWindows = new Option<int?>("--max-windows") { Description = "evaluate only the first N windows" };
+        var batch = new Option<int>("--batch-size") { Description = "windows per forward pass (0 = automatic)", DefaultValueFactory = _ => 0 };
+        var dataDir = CommonOptions.DataDir();
+        var device = CommonOptions.Device();
+        var dtype = CommonOptions.Dtype();
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("eval", "Perplexity of a model on a corpus: exp(mean next-token NLL over every scored position, " +
+                                      "accumulated in float64). Each window scores its tokens 1..seqlen-1.")
+        {
+            model, dataset, split, seqLen, bos, maxWindows, batch, dataDir, device, dtype, json, threads,
+        };
+        cmd.SetAction(parse =>
+        {
+            TorchRuntime.Initialize(parse.GetValue(threads));
+            var bosMode = ParseBos(parse.GetValue(bos)!);
+            int n = parse.GetValue(seqLen);
+            if (n < 2) throw new Search.Model.UserInputException($"--seqlen must be at least 2, got {n}");
+            if (parse.GetValue(maxWindows) is int mw && mw < 1)
+                throw new Search.Model.UserInputException($"--max-windows must be at least 1, got {mw}");
+            var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
+            var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
+            bool asJson = parse.GetValue(json);
+            var log = asJson ? null : output;
+            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log);
+            var source = ModelLocator.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
+            var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
+            var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>
+                PerplexityEvaluator.Evaluate(loaded.Model, windows.Ids, windows.Count, windows.SeqLen,
+                    source.Dataset, source.Split, bosMode.ToString().ToLowerInvariant(), loaded.Hash,
+                    parse.GetValue(batch), tick));
+            if (asJson)
+                output.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = loaded.Dir,
+                    ppl = result.Perplexity,
+                    mean_nll = result.MeanNll,
+                    windows = result.Windows,
+                    scored_tokens = result.ScoredTokens,
+                    seconds = result.Seconds,
+                    tokens_per_second = result.TokensPerSecond,
+                    dataset = result.Dataset,
+                    split = result.Split,
+                    seqlen = result.SeqLen,
+                    bos = result.Bos,
+                    dtype = result.DType,
+                    model_hash = result.ModelHash,
+                    device = dev.ToString(),
+                }));
+            else
+                PrintTable(output, loaded.Dir, result);
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static BosMode ParseBos(string s) => s.ToLowerInvariant() switch
+    {
+        "corpus" => BosMode.Corpus,
+        "window" => BosMode.Window,
+        "none" => BosMode.None,
+        _ => throw new Search.Model.UserInputException($"--bos: unknown value '{s}' (expected corpus, window or none)"),
+    };
+
+    private static void PrintTable(TextWriter output, string model, PerplexityResult r)
+    {
+        var console = Progress.ConsoleFor(output);
+        var table = new Table().AddColumns("field", "value");
+        table.AddRow("model", Markup.Escape(model));
+        table.AddRow("perplexity", $"{r.Perplexity:F4}");
+        table.AddRow("mean NLL (nats)", $"{r.MeanNll:F6}");
+        table.AddRow("windows × seqlen", $"{r.Windows} × {r.SeqLen}");
+        table.AddRow("scored tokens", $"{r.ScoredTokens:N0}");
+        table.AddRow("dataset / split", $"{Markup.Escape(r.Dataset)} / {r.Split}");
+        table.AddRow("bos", r.Bos);
+        table.AddRow("dtype", r.DType);
+        table.AddRow("model hash", r.ModelHash);
+        table.AddRow("seconds", $"{r.Seconds:F2}");
+        table.AddRow("tokens/s", $"{r.TokensPerSecond:F0}");
+        console.Write(table);
+    }
+}

@@ -127,8 +127,12 @@ public sealed class Transformer : IDisposable
         return (cos, sin);
     }
 
+    /// <summary>
+    /// The cached transposed head is a copy: valid only while the head does not train. Under autograd
+    /// the live transpose is used so gradients reach the head and updates are seen.
+    /// </summary>
     private Tensor LmHeadTransposed() =>
-        lmHeadTransposed ??= LmHead.t().contiguous().DetachFromDisposeScope();
+        LmHead.requires_grad ? LmHead.t() : lmHeadTransposed ??= LmHead.t().contiguous().DetachFromDisposeScope();
 
     /// <summary>All tensors by their HF names (lm_head only when untied).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedTensors()

@@ -1,3 +1,4 @@
+using Search.Model.Tokenizers;
 namespace Search.Model.Embedded;
 
 /// <summary>

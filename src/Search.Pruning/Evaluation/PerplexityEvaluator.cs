@@ -46,6 +46,33 @@ public static class PerplexityEvaluator
         return (total, scored);
     }
 
+    /// <summary>
+    /// NLL sum over variable-length sequences (e.g. one story each with its own BOS), every
+    /// next-token prediction scored once. A sequence longer than the model's context
+    /// (max_position_embeddings) is cut into context-sized chunks that overlap by one token, each
+    /// chunk scoring its positions 1..n−1 — so every token after the first is predicted exactly once.
+    /// </summary>
+    public static (double NllSum, long Scored) NllSumOfSequences(Transformer model, IEnumerable<long[]> sequences)
+    {
+        using var noGrad = no_grad();
+        int context = model.Config.MaxPositionEmbeddings;
+        double total = 0;
+        long scored = 0;
+        foreach (var seq in sequences)
+            for (int start = 0; start < seq.Length - 1; start += context - 1)
+            {
+                int n = Math.Min(context, seq.Length - start);
+                using var scope = NewDisposeScope();
+                var ids = tensor(seq.AsSpan(start, n).ToArray(), [1, n], ScalarType.Int64).to(model.Device); // [1, n]
+                var logits = model.Forward(ids);                                                               // [1, n, V]
+                var pred = logits[0].narrow(0, 0, n - 1).to_type(ScalarType.Float32);
+                var nll = F.cross_entropy(pred, ids[0].narrow(0, 1, n - 1), reduction: nn.Reduction.None);
+                total += nll.to_type(ScalarType.Float64).sum().cpu().item<double>();
+                scored += n - 1;
+            }
+        return (total, scored);
+    }
+
     public static PerplexityResult Evaluate(Transformer model, long[] windows, int count, int seqLen,
         string dataset, string split, string bos, string modelHash, int batchSize = 0, Action<int>? onBatch = null)
     {

@@ -1,3 +1,4 @@
+using Search.Model.Tokenizers;
 using System.Buffers.Binary;
 using System.Text;
 using Search.Model.Embedded;

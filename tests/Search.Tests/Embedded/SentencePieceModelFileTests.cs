@@ -1,3 +1,4 @@
+using Search.Model.Tokenizers;
 using Search.Model.Embedded;
 
 namespace Search.Tests.Embedded;

@@ -17,6 +17,6 @@ public static class UserAttrKeys
     public const string EvoStage = "evo_stage";
     public const string EvoCandidate = "evo_candidate";
 
-    /// <summary>Trial number of the stale Running trial this one re-runs (kept for audit; the number itself is reused).</summary>
+    /// <summary>Worker of the dead process whose Running trial this one re-runs under the same number and params.</summary>
     public const string ReclaimedFrom = "reclaimed_from_worker";
 }

@@ -28,6 +28,7 @@ public sealed class LiteDbStorage : ITrialStorage
     public LiteDbStorage(string path)
     {
         FilePath = Path.GetFullPath(path);
+        EnsureLooksLikeLiteDb(FilePath);
         try
         {
             _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared });
@@ -179,6 +180,30 @@ public sealed class LiteDbStorage : ITrialStorage
             throw;
         }
     }
+
+    /// <summary>
+    /// LiteDB 5 treats a short foreign file as an empty database and would write over it, so check
+    /// the header page's signature ourselves before LiteDB touches the file. Empty or missing files
+    /// are new stores.
+    /// </summary>
+    private static void EnsureLooksLikeLiteDb(string path)
+    {
+        if (!File.Exists(path)) return;
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length == 0) return;
+        var header = new byte[LiteDbSignatureOffset + LiteDbSignature.Length + 1];
+        var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        var signature = read == header.Length ? System.Text.Encoding.ASCII.GetString(header, LiteDbSignatureOffset, LiteDbSignature.Length) : "";
+        if (signature != LiteDbSignature)
+            throw new OptimizationInputException($"cannot open study store '{path}': not a readable LiteDB database (no LiteDB header)");
+        if (header[^1] != LiteDbFileVersion)
+            throw new OptimizationInputException($"cannot open study store '{path}': LiteDB file format {header[^1]}, this build reads format {LiteDbFileVersion} (LiteDB 5)");
+    }
+
+    // Header page layout of LiteDB 5 (HeaderPage.P_HEADER_INFO, P_FILE_VERSION).
+    private const string LiteDbSignature = "** This is a LiteDB file **";
+    private const int LiteDbSignatureOffset = 32;
+    private const byte LiteDbFileVersion = 8;
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

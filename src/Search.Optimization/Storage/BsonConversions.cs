@@ -112,6 +112,7 @@ internal static class BsonConversions
         ["index"] = config.Index,
         ["tag"] = config.Tag,
         ["params"] = ParamsToBson(config.Params),
+        ["schema"] = LiteDbStorage.CurrentFileSchemaVersion,
     };
 
     public static QueuedConfig QueuedFromBson(BsonDocument doc) =>

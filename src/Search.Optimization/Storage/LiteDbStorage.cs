@@ -29,15 +29,18 @@ public sealed class LiteDbStorage : ITrialStorage
     {
         FilePath = Path.GetFullPath(path);
         EnsureLooksLikeLiteDb(FilePath);
+        _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared });
         try
         {
-            _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared });
             EnsureSchema();
         }
-        catch (Exception e) when (e is LiteException or InvalidCastException or IOException or ArgumentException or InvalidOperationException)
+        catch (Exception e)
         {
-            // LiteDB reports a foreign file in several ways depending on which page it trips over.
-            throw new OptimizationInputException($"cannot open study store '{FilePath}': not a readable LiteDB database ({FirstLine(e.Message)})", e);
+            _db.Dispose();
+            // LiteDB reports a damaged file in several ways depending on which page it trips over.
+            if (e is LiteException or InvalidCastException or IOException or ArgumentException or InvalidOperationException)
+                throw new OptimizationInputException($"cannot open study store '{FilePath}': not a readable LiteDB database ({FirstLine(e.Message)})", e);
+            throw;
         }
     }
 
@@ -133,21 +136,25 @@ public sealed class LiteDbStorage : ITrialStorage
 
     public void Dispose() => _db.Dispose();
 
+    /// <summary>
+    /// Writes the schema marker on first use (inside a transaction: two workers may create the file
+    /// at the same moment) or refuses a file written by a newer schema.
+    /// </summary>
     private void EnsureSchema()
     {
-        var meta = _db.GetCollection(MetaCollection);
-        var schema = meta.FindById("schema");
-        if (schema is null)
+        var version = InTransaction(() =>
         {
+            var meta = _db.GetCollection(MetaCollection);
+            if (meta.FindById("schema") is { } schema) return schema["version"].AsInt32;
             meta.Insert(new BsonDocument { ["_id"] = "schema", ["version"] = CurrentFileSchemaVersion });
-            _db.GetCollection(TrialsCollection).EnsureIndex("study");
-            _db.GetCollection(QueueCollection).EnsureIndex("study");
-            return;
-        }
-        var version = schema["version"].AsInt32;
+            return CurrentFileSchemaVersion;
+        });
         if (version > CurrentFileSchemaVersion)
             throw new OptimizationInputException(
                 $"study store '{FilePath}' has schema version {version}; this build reads up to {CurrentFileSchemaVersion}; use a newer PruneSearch");
+        // Idempotent, and each call is atomic under the shared-mode mutex.
+        _db.GetCollection(TrialsCollection).EnsureIndex("study");
+        _db.GetCollection(QueueCollection).EnsureIndex("study");
     }
 
     private FrozenTrial Get(string studyName, int number)

@@ -10,6 +10,13 @@ namespace Search.Optimization.Trials;
 /// </summary>
 public sealed record WorkerIdentity(string Host, int ProcessId, long ProcessStartTicks)
 {
+    /// <summary>
+    /// .NET derives a process's start time from the boot time each process estimates for itself, so
+    /// two processes may read the same start time a few microseconds apart; a reused pid starting
+    /// within the same second is far less likely than that jitter.
+    /// </summary>
+    private static readonly TimeSpan StartTimeTolerance = TimeSpan.FromSeconds(1);
+
     public static WorkerIdentity Current { get; } = FromProcess(Process.GetCurrentProcess());
 
     public static WorkerIdentity FromProcess(Process process) =>
@@ -35,7 +42,7 @@ public sealed record WorkerIdentity(string Host, int ProcessId, long ProcessStar
         try
         {
             using var process = Process.GetProcessById(ProcessId);
-            return process.StartTime.ToUniversalTime().Ticks != ProcessStartTicks;
+            return Math.Abs(process.StartTime.ToUniversalTime().Ticks - ProcessStartTicks) > StartTimeTolerance.Ticks;
         }
         catch (ArgumentException)
         {

@@ -67,4 +67,25 @@ public sealed class LiteDbStorageFileTests : IDisposable
         Assert.Equal(20, wins.Sum());
         Assert.Equal(Enumerable.Range(0, 20), a.GetTrials("s").Select(t => t.Number));
     }
+
+    [Fact]
+    public void Given_a_store_written_by_a_newer_schema_When_opened_Then_the_error_says_to_upgrade()
+    {
+        var path = _directory.File("future.db");
+        using (var storage = new LiteDbStorage(path)) storage.CreateOrOpenStudy(Record("s"));
+        using (var raw = new LiteDB.LiteDatabase($"Filename={path};Connection=shared"))
+            raw.GetCollection("meta").Upsert(new LiteDB.BsonDocument { ["_id"] = "schema", ["version"] = LiteDbStorage.CurrentFileSchemaVersion + 1 });
+        var error = Assert.Throws<OptimizationInputException>(() => new LiteDbStorage(path));
+        Assert.Contains("use a newer PruneSearch", error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void Given_a_missing_or_empty_file_When_opened_Then_it_becomes_a_new_store()
+    {
+        var path = _directory.File("empty.db");
+        File.WriteAllBytes(path, []);
+        using var storage = new LiteDbStorage(path);
+        Assert.Empty(storage.GetStudies());
+    }
 }

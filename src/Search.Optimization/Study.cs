@@ -54,6 +54,20 @@ public sealed class Study
         return new Study(storage, stored, space, sampler, worker ?? WorkerIdentity.Current);
     }
 
+    /// <summary>
+    /// Reopens a study from its stored record alone: the space is parsed from the stored JSON and
+    /// bound to the stored layer count, the sampler is created by its stored name with default settings.
+    /// </summary>
+    public static Study Resume(ITrialStorage storage, string name, WorkerIdentity? worker = null)
+    {
+        var record = storage.FindStudy(name) ?? throw new OptimizationInputException($"no study named '{name}' in the store");
+        var space = SearchSpace.Parse(record.SpaceJson, $"stored space of study '{name}'");
+        if (space.HasLayerRatios)
+            space = space.BindLayerCount(record.LayerCount
+                ?? throw new OptimizationInputException($"study '{name}' has layer_ratios dimensions but no stored layer count"));
+        return CreateOrResume(storage, record, space, SamplerFactory.Create(record.SamplerName), worker);
+    }
+
     /// <summary>Queues a fixed config (tagged, e.g. "flap-wifv-al-am-bias"); false if that tag was queued before.</summary>
     public bool Enqueue(IReadOnlyDictionary<string, ParamValue> parameters, string tag) =>
         _storage.Enqueue(Name, [new QueuedConfigDraft(tag, parameters)]) == 1;

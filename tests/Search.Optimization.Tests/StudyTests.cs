@@ -159,4 +159,28 @@ public sealed class StudyTests : IDisposable
             Assert.Equal(TestData.DeadWorker.ToString(), trials[crashedNumber].UserAttr(UserAttrKeys.ReclaimedFrom));
         }
     }
+
+    [Fact]
+    public void Given_a_stored_study_When_resumed_by_name_only_Then_it_continues_exactly_like_an_uninterrupted_run()
+    {
+        var space = TestData.DarwinSpace(layers: 5);
+        List<string> uninterrupted;
+        using (var storage = new InMemoryStorage())
+        {
+            var study = TestData.NewStudy(storage, space, new EvolutionarySampler(), seed: 4);
+            study.Optimize(trial => TestData.SyntheticLoss(trial.Params), 20);
+            uninterrupted = TestData.Describe(study.Trials);
+        }
+        var path = _directory.File("by-name.db");
+        using (var storage = new LiteDbStorage(path))
+            TestData.NewStudy(storage, space, new EvolutionarySampler(), seed: 4).Optimize(trial => TestData.SyntheticLoss(trial.Params), 12);
+        using (var storage = new LiteDbStorage(path))
+        {
+            var resumed = Study.Resume(storage, "s");
+            Assert.Equal(5, resumed.Space.LayerCount);
+            resumed.Optimize(trial => TestData.SyntheticLoss(trial.Params), 20);
+            Assert.Equal(uninterrupted, TestData.Describe(resumed.Trials));
+            Assert.Throws<OptimizationInputException>(() => Study.Resume(storage, "missing"));
+        }
+    }
 }

@@ -1,0 +1,16 @@
+namespace Search.Optimization.Samplers;
+
+/// <summary>Sampler by the name a CLI flag or a study record carries.</summary>
+public static class SamplerFactory
+{
+    public static IReadOnlyList<string> KnownNames { get; } =
+        [RandomSampler.SamplerName, GpSampler.SamplerName, EvolutionarySampler.SamplerName];
+
+    public static ISampler Create(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        RandomSampler.SamplerName => new RandomSampler(),
+        GpSampler.SamplerName => new GpSampler(),
+        EvolutionarySampler.SamplerName => new EvolutionarySampler(),
+        _ => throw new OptimizationInputException($"unknown sampler '{name}'; expected one of {string.Join(", ", KnownNames)}"),
+    };
+}

@@ -1,0 +1,33 @@
+namespace Search.Optimization.Trials;
+
+/// <summary>
+/// Immutable snapshot of a trial as the storage holds it. Samplers read only these, so anything a
+/// sampler needs to survive a restart must be in here (params, user attrs), never in sampler fields.
+/// </summary>
+/// <param name="Number">0-based, dense, unique within the study.</param>
+/// <param name="Value">Objective value (minimized); null unless Complete (or Pruned with a last value).</param>
+/// <param name="Scores">Every measurement with its fidelity.</param>
+/// <param name="UserAttrs">Applied plan, parameter counts, timings (as JSON text) and library bookkeeping (<see cref="UserAttrKeys"/>).</param>
+/// <param name="Error">Why a Failed trial failed.</param>
+/// <param name="Seed">Per-trial seed derived from the study seed and the number, for the objective's own randomness.</param>
+/// <param name="Worker">Identity of the process that runs (or ran) the trial, to tell stale Running trials from live ones.</param>
+public sealed record FrozenTrial(
+    int Number,
+    TrialState State,
+    IReadOnlyDictionary<string, ParamValue> Params,
+    double? Value,
+    IReadOnlyList<TrialScore> Scores,
+    IReadOnlyDictionary<string, string> UserAttrs,
+    string? Error,
+    DateTime StartUtc,
+    DateTime? EndUtc,
+    int Seed,
+    string Worker,
+    int SchemaVersion = FrozenTrial.CurrentSchemaVersion)
+{
+    public const int CurrentSchemaVersion = 1;
+
+    public string? UserAttr(string key) => UserAttrs.TryGetValue(key, out var value) ? value : null;
+
+    public long? FidelityTokens => long.TryParse(UserAttr(UserAttrKeys.FidelityTokens), out var tokens) ? tokens : null;
+}

@@ -1,0 +1,9 @@
+namespace Search.Optimization.Trials;
+
+public enum ParamValueKind
+{
+    Real,
+    Integer,
+    Text,
+    Vector,
+}

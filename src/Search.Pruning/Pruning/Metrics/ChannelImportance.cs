@@ -19,8 +19,9 @@ public static class ChannelImportance
         if (moments is not null && moments.Channels != channels)
             throw new ArgumentException($"statistics have {moments.Channels} channels, the weight has {channels} inputs");
         using var scope = NewDisposeScope();
-        var w = weight.detach().to_type(ScalarType.Float64).cpu();              // [d, C]
-        Tensor Stat(double[] values) => tensor(values, ScalarType.Float64);     // [C]
+        // Reduced on the weight's device; only the [C] result crosses to the host.
+        var w = weight.detach().to_type(ScalarType.Float64);                                // [d, C]
+        Tensor Stat(double[] values) => tensor(values, ScalarType.Float64).to(weight.device); // [C]
         var score = metric switch
         {
             ImportanceMetric.Ifv => Stat(moments!.Variance),
@@ -29,7 +30,7 @@ public static class ChannelImportance
             ImportanceMetric.MagnitudeSp => w.square().sum(dim: 0).sqrt(),
             _ => throw new ArgumentOutOfRangeException(nameof(metric)),
         };
-        return score.contiguous().data<double>().ToArray();
+        return score.cpu().contiguous().data<double>().ToArray();
     }
 
     /// <summary>

@@ -127,10 +127,3 @@ public sealed class SurgeryTests
     private static long BiasParams(Transformer m) =>
         m.Layers.Sum(l => (l.OBias?.numel() ?? 0) + (l.DownBias?.numel() ?? 0));
 }
-
-/// <summary>A random model shared by argument-checking tests that never mutate or dispose it.</summary>
-internal static class RandomModelsCache
-{
-    private static readonly Lazy<Transformer> LazyMha = new(() => RandomModels.Mha(seed: 42));
-    public static Transformer Mha => LazyMha.Value;
-}

@@ -1,0 +1,103 @@
+using Search.Model;
+using Search.Pruning.Pruning.Allocation;
+using Search.Pruning.Pruning.Statistics;
+using static TorchSharp.torch;
+
+namespace Search.Pruning.Pruning.Surgery;
+
+/// <summary>
+/// Builds the pruned model of a plan: every layer tensor is an <c>index_select</c> of the dense one
+/// (q/k/v rows and o columns of the kept KV groups; gate/up rows and down columns of the kept
+/// channels), o/down biases carry the compensation. Embedding, final norm, lm_head and layer norms
+/// are <c>alias()</c> handles of the dense tensors: the same storage, and disposing the pruned model
+/// only drops its handles, so the dense model stays usable.
+/// </summary>
+public static class Surgery
+{
+    public static Transformer Apply(Transformer dense, PruningPlan plan, ChannelStats? stats, Compensation compensation)
+    {
+        Validate(dense, plan, stats, compensation);
+        int hd = dense.Config.HeadDim;
+        var layers = new List<DecoderLayerWeights>(dense.Layers.Count);
+        using var noGrad = no_grad();
+        try
+        {
+            for (int l = 0; l < dense.Layers.Count; l++)
+            {
+                using var scope = NewDisposeScope();
+                var src = dense.Layers[l];
+                var lp = plan.Layers[l];
+                var attentionChannels = lp.KeptAttentionChannels(hd);
+                bool attention = lp.KeptKvGroups.Length > 0, mlp = lp.KeptChannels.Length > 0;
+                var qRows = Index(attentionChannels, dense.Device);          // [kept heads · h]
+                var kvRows = Index(lp.KeptKvRows(hd), dense.Device);         // [kept groups · h]
+                var channels = Index(lp.KeptChannels, dense.Device);         // [kept I]
+                Tensor? Select(Tensor? t, bool keep, long dim, Tensor index) => keep && t is not null ? t.index_select(dim, index) : null;
+                var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Layers[l].Attention, compensation);
+                var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Layers[l].Mlp, compensation);
+                var layer = new DecoderLayerWeights
+                {
+                    Widths = new LayerWidths(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
+                        oBias is not null, downBias is not null),
+                    InputNorm = src.InputNorm.alias(),
+                    PostAttentionNorm = src.PostAttentionNorm.alias(),
+                    QProj = Select(src.QProj, attention, 0, qRows),
+                    KProj = Select(src.KProj, attention, 0, kvRows),
+                    VProj = Select(src.VProj, attention, 0, kvRows),
+                    OProj = Select(src.OProj, attention, 1, qRows),
+                    QBias = Select(src.QBias, attention, 0, qRows),
+                    KBias = Select(src.KBias, attention, 0, kvRows),
+                    VBias = Select(src.VBias, attention, 0, kvRows),
+                    OBias = oBias,
+                    GateProj = Select(src.GateProj, mlp, 0, channels),
+                    UpProj = Select(src.UpProj, mlp, 0, channels),
+                    DownProj = Select(src.DownProj, mlp, 1, channels),
+                    GateBias = Select(src.GateBias, mlp, 0, channels),
+                    UpBias = Select(src.UpBias, mlp, 0, channels),
+                    DownBias = downBias,
+                };
+                // The layer owns its tensors beyond this iteration's scope.
+                foreach (var (_, t) in layer.Named()) t.DetachFromDisposeScope();
+                layers.Add(layer);
+            }
+            return SharingEmbeddings(dense, dense.Config with { Layers = layers.Select(x => x.Widths).ToList() }, layers);
+        }
+        catch
+        {
+            foreach (var layer in layers) layer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A model over <paramref name="layers"/> whose embedding, final norm and lm_head alias the dense ones.</summary>
+    internal static Transformer SharingEmbeddings(Transformer dense, ModelConfig config, IReadOnlyList<DecoderLayerWeights> layers)
+    {
+        bool tied = ReferenceEquals(dense.LmHead, dense.Embedding);
+        return new Transformer(config, dense.Embedding.alias(), dense.FinalNorm.alias(), tied ? null : dense.LmHead.alias(), layers);
+    }
+
+    internal static Tensor Index(int[] indices, Device device) =>
+        tensor(indices.Select(i => (long)i).ToArray(), ScalarType.Int64).to(device);
+
+    internal static void Validate(Transformer dense, PruningPlan plan, ChannelStats? stats, Compensation compensation)
+    {
+        if (plan.Layers.Count != dense.Layers.Count)
+            throw new ArgumentException($"plan has {plan.Layers.Count} layers, the model {dense.Layers.Count}");
+        for (int l = 0; l < plan.Layers.Count; l++)
+        {
+            var w = dense.Layers[l].Widths;
+            var lp = plan.Layers[l];
+            if (lp.KvGroupsBefore != w.NumKvHeads || lp.ChannelsBefore != w.IntermediateSize || lp.GroupSize != w.GroupSize)
+                throw new ArgumentException($"layer {l}: the plan was made for {lp.KvGroupsBefore} KV groups × {lp.GroupSize} / {lp.ChannelsBefore} channels, " +
+                                            $"the model has {w.NumKvHeads} × {w.GroupSize} / {w.IntermediateSize}");
+            if (lp.KeptKvGroups.Any(k => k < 0 || k >= w.NumKvHeads) || lp.KeptChannels.Any(c => c < 0 || c >= w.IntermediateSize))
+                throw new ArgumentException($"layer {l}: the plan keeps units outside the layer");
+        }
+        if (compensation == Compensation.FlapBias)
+        {
+            if (stats is null) throw new UserInputException("FLAP bias compensation needs calibration statistics");
+            if (stats.Layers.Count != dense.Layers.Count)
+                throw new ArgumentException($"statistics cover {stats.Layers.Count} layers, the model has {dense.Layers.Count}");
+        }
+    }
+}

@@ -1,0 +1,89 @@
+using Search.Model;
+using Search.Pruning.Pruning.Allocation;
+using Search.Pruning.Pruning.Metrics;
+using Search.Pruning.Pruning.Statistics;
+using Search.Pruning.Pruning.Surgery;
+
+namespace Search.Tests.Pruning;
+
+[Collection(PruningCollection.Name)]
+public sealed class CalibrationStatisticsTests
+{
+    private const int SeqLen = 16;
+
+    [Fact]
+    public void Given_per_window_sums_When_aggregating_windows_0_to_k_Then_they_equal_statistics_collected_on_those_windows_alone()
+    {
+        using var model = RandomModels.GqaWithBiases();
+        const int pool = 7, subset = 4;
+        var windows = RandomModels.RandomWindows(model.Config.VocabSize, pool, SeqLen, seed: 3);
+        var all = CalibrationStatistics.Collect(model, windows, pool, SeqLen, batchSize: 3);
+        var direct = CalibrationStatistics.Collect(model, windows[..(subset * SeqLen)], subset, SeqLen, batchSize: 4).AggregateAll();
+        var summed = all.Aggregate(Enumerable.Range(0, subset).ToArray());
+        Assert.Equal(subset, summed.Windows);
+        for (int l = 0; l < model.Layers.Count; l++)
+            foreach (var (a, b) in new[] { (summed.Layers[l].Attention, direct.Layers[l].Attention), (summed.Layers[l].Mlp, direct.Layers[l].Mlp) })
+            {
+                Assert.Equal(b.Tokens, a.Tokens);
+                AssertClose(b.Mean, a.Mean);
+                AssertClose(b.Variance, a.Variance);
+                AssertClose(b.MeanSquare, a.MeanSquare);
+            }
+    }
+
+    [Fact]
+    public void Given_statistics_When_saved_and_loaded_Then_every_sum_round_trips_and_a_damaged_stream_is_rejected()
+    {
+        using var model = RandomModels.Mha();
+        var windows = RandomModels.RandomWindows(model.Config.VocabSize, 3, SeqLen, seed: 4);
+        var stats = CalibrationStatistics.Collect(model, windows, 3, SeqLen, batchSize: 2);
+        using var buffer = new MemoryStream();
+        stats.Save(buffer);
+        buffer.Position = 0;
+        var loaded = CalibrationStatistics.Load(buffer);
+        loaded.EnsureMatches(model.Config);
+        Assert.Equal(stats.Windows, loaded.Windows);
+        Assert.Equal(stats.SeqLen, loaded.SeqLen);
+        for (int l = 0; l < stats.Layers.Count; l++)
+        {
+            Assert.Equal(stats.Layers[l].Attention.Sum, loaded.Layers[l].Attention.Sum);
+            Assert.Equal(stats.Layers[l].Mlp.SumOfSquares, loaded.Layers[l].Mlp.SumOfSquares);
+            Assert.Equal(stats.Layers[l].Mlp.Tokens, loaded.Layers[l].Mlp.Tokens);
+        }
+        var bytes = buffer.ToArray();
+        Assert.Throws<InvalidDataException>(() => CalibrationStatistics.Load(new MemoryStream(bytes[..^20])));
+        var wrongMagic = (byte[])bytes.Clone();
+        wrongMagic[0] ^= 0xFF;
+        Assert.Throws<InvalidDataException>(() => CalibrationStatistics.Load(new MemoryStream(wrongMagic)));
+        using var other = RandomModels.GqaWithBiases();
+        Assert.Throws<UserInputException>(() => loaded.EnsureMatches(other.Config));
+    }
+
+    [Fact]
+    public void Given_statistics_collected_once_When_pruning_ten_times_with_different_subsets_Then_the_dense_model_ran_one_pass()
+    {
+        using var model = RandomModels.Mha();
+        const int pool = 8, batch = 4;
+        var windows = RandomModels.RandomWindows(model.Config.VocabSize, pool, SeqLen, seed: 5);
+        long collectionsBefore = CalibrationStatistics.Collections, forwardsBefore = CalibrationStatistics.ForwardCalls;
+        var stats = CalibrationStatistics.Collect(model, windows, pool, SeqLen, batch);
+        var rng = new Random(6);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var subset = Enumerable.Range(0, pool).Where(_ => rng.NextDouble() < 0.6).DefaultIfEmpty(0).ToArray();
+            var channelStats = stats.Aggregate(subset);
+            var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(model, channelStats);
+            var plan = Allocator.Allocate(model, scores, PruningStructure.AdaptiveLayersAdaptiveModules, 0.05 * trial);
+            using var pruned = Surgery.Apply(model, plan, channelStats, Compensation.FlapBias);
+        }
+        Assert.Equal(1, CalibrationStatistics.Collections - collectionsBefore);
+        Assert.Equal(pool / batch, CalibrationStatistics.ForwardCalls - forwardsBefore);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int j = 0; j < expected.Length; j++)
+            Assert.True(Math.Abs(expected[j] - actual[j]) <= 1e-9 * (1 + Math.Abs(expected[j])), $"channel {j}: {expected[j]} vs {actual[j]}");
+    }
+}

@@ -20,6 +20,9 @@ public static class CliApp
             "PruneSearch: search structured-pruning configurations (calibration data, importance-metric mixture, " +
             "per-layer ratios) for LLaMA-family models, score them by perplexity, keep every trial in LiteDB.");
         root.Add(EvalCommand.Create(output));
+        root.Add(SearchCommand.Create(output));
+        root.Add(TrialsCommand.Create(output));
+        root.Add(TrialsCommand.CreateBest(output));
         return root;
     }
 
@@ -40,7 +43,7 @@ public static class CliApp
         {
             var inner = Unwrap(e);
             if (Environment.GetEnvironmentVariable("PRUNESEARCH_DEBUG") == "1") error.WriteLine(inner.ToString());
-            if (inner is UserInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            if (inner is UserInputException or Search.Optimization.OptimizationInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
             {
                 error.WriteLine("error: " + OneLine(inner.Message));
                 return UserError;

@@ -11,13 +11,19 @@ public static class Progress
     public static bool IsTerminal(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
 
-    public static IAnsiConsole ConsoleFor(TextWriter output) => AnsiConsole.Create(new AnsiConsoleSettings
+    public static IAnsiConsole ConsoleFor(TextWriter output)
     {
-        Out = new AnsiConsoleOutput(output),
-        Ansi = IsTerminal(output) ? AnsiSupport.Detect : AnsiSupport.No,
-        ColorSystem = IsTerminal(output) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-        Interactive = IsTerminal(output) ? InteractionSupport.Detect : InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = IsTerminal(output) ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = IsTerminal(output) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = IsTerminal(output) ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        // Redirected output (logs, CI, tests) has no width: do not wrap tables at 80 columns.
+        if (!IsTerminal(output)) console.Profile.Width = 160;
+        return console;
+    }
 
     /// <summary>Runs <paramref name="work"/> with a tick callback (units done) behind a bar when interactive.</summary>
     public static T Run<T>(TextWriter output, bool show, string label, int total, Func<Action<int>, T> work)

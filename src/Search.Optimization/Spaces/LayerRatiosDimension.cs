@@ -44,6 +44,20 @@ public sealed class LayerRatiosDimension : Dimension
     public override Dimension BindLayerCount(int layerCount) =>
         new LayerRatiosDimension(Name, Module, Min, Max, Step, Target, layerCount);
 
+    /// <summary>
+    /// The same grid re-targeted to a global ratio, snapped to the nearest level: the level grid is
+    /// the search's resolution (a 4-group layer moves in quarters), and the objective's budget repair
+    /// makes the parameter count exact.
+    /// </summary>
+    public LayerRatiosDimension WithTarget(double target)
+    {
+        int level = (int)Math.Round((target - Min) / Step);
+        if (level < 0 || level > MaxLevel)
+            throw new OptimizationInputException(
+                $"'{Name}': ratio {target} is outside the grid {Min}..{Max}");
+        return new LayerRatiosDimension(Name, Module, Min, Max, Step, RatioOfLevel(level), LayerCount);
+    }
+
     public double RatioOfLevel(int level) => Math.Round(Min + level * Step, 10);
 
     public ParamValue FromLevels(IReadOnlyList<int> levels) => ParamValue.Of(levels.Select(RatioOfLevel).ToArray());

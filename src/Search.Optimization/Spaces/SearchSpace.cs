@@ -42,6 +42,10 @@ public sealed class SearchSpace
         return new SearchSpace(Name, Dimensions.Select(d => d.BindLayerCount(layerCount)).ToArray(), Baselines, SourceJson);
     }
 
+    /// <summary>Every layer_ratios dimension re-targeted to the study's global ratio (the CLI's --ratio).</summary>
+    public SearchSpace WithLayerRatioTarget(double target) =>
+        new(Name, Dimensions.Select(d => d is LayerRatiosDimension r ? r.WithTarget(target) : d).ToArray(), Baselines, SourceJson);
+
     public Dimension this[string name] =>
         Dimensions.FirstOrDefault(d => d.Name == name) ?? throw new KeyNotFoundException($"space '{Name}' has no dimension '{name}'");
 

@@ -37,6 +37,8 @@ public sealed record StudyRecord(
             : LayerCount != requested.LayerCount ? $"layer count (stored {LayerCount}, given {requested.LayerCount})"
             : SamplerName != requested.SamplerName ? $"sampler (stored {SamplerName}, given {requested.SamplerName})"
             : Seed != requested.Seed ? $"seed (stored {Seed}, given {requested.Seed})"
+            : ObjectiveDescription != requested.ObjectiveDescription
+                ? $"objective (stored '{ObjectiveDescription}', given '{requested.ObjectiveDescription}')"
             : null;
         if (differs is not null)
             throw new OptimizationInputException($"study '{Name}' already exists with a different {differs}; use a new study name");

@@ -22,7 +22,11 @@ internal static class TrialTransitions
 
     public static FrozenTrial WithUserAttr(FrozenTrial running, string key, string value, string studyName)
     {
-        EnsureRunning(running, studyName);
+        // Annotations (keys starting "post.") may be added after a trial finished — e.g. its
+        // test-split score as a finalist — but never change its params, state or value.
+        if (!key.StartsWith(UserAttrKeys.AnnotationPrefix, StringComparison.Ordinal)) EnsureRunning(running, studyName);
+        else if (running.UserAttrs.ContainsKey(key) && running.State.IsFinished())
+            throw new InvalidOperationException($"trial {running.Number} of study '{studyName}' already has annotation '{key}'");
         var attrs = new Dictionary<string, string>(running.UserAttrs, StringComparer.Ordinal) { [key] = value };
         return running with { UserAttrs = attrs };
     }

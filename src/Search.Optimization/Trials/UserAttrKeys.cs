@@ -19,4 +19,7 @@ public static class UserAttrKeys
 
     /// <summary>Worker of the dead process whose Running trial this one re-runs under the same number and params.</summary>
     public const string ReclaimedFrom = "reclaimed_from_worker";
+
+    /// <summary>Prefix of annotations that may be written once after a trial finished (finalist scores).</summary>
+    public const string AnnotationPrefix = "post.";
 }

@@ -1,0 +1,17 @@
+namespace Search.Cli.Runner;
+
+/// <summary>How trials are scored: the study's budget, evaluation corpus and token budgets.</summary>
+/// <param name="Ratio">Target removed fraction of attention+MLP linear parameters (hard constraint).</param>
+/// <param name="EvalDataset">Corpus the objective scores on; its validation split (or the search part of it) tunes, test reports.</param>
+/// <param name="SeqLen">Evaluation window length.</param>
+/// <param name="Bos">corpus | window | none.</param>
+/// <param name="ProxyWindows">Windows of the search split for the cheap proxy score of every trial.</param>
+/// <param name="Finalists">Searched trials (best by proxy) promoted to the full search split and the test split.</param>
+/// <param name="PoolSize">Calibration windows per (source, seqlen) pool; the trial's samples are a subset.</param>
+public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize)
+{
+    /// <summary>Stored with the study; a resumed study must match it.</summary>
+    public string Describe() =>
+        $"minimize ppl; ratio {Ratio:0.###}; eval {EvalDataset} seqlen {SeqLen} bos {Bos}; proxy {ProxyWindows} windows of the search split; " +
+        $"finalists {Finalists} on full search split + test; calibration pool {PoolSize}";
+}

@@ -1,0 +1,32 @@
+using Search.Cli.Commands;
+using Search.Optimization.Spaces;
+using Search.Pruning.Data;
+
+namespace Search.Cli.Runner;
+
+/// <summary>Everything a study's trials need, built once per process: dense model, eval sets, pools, runner.</summary>
+public sealed class SearchSetup : IDisposable
+{
+    public required LoadedModel Model { get; init; }
+    public required TrialRunner Runner { get; init; }
+
+    public static SearchSetup Create(LoadedModel model, ObjectiveSettings settings, string? dataDir,
+        SearchSpace? space, TextWriter? log)
+    {
+        var cache = TokenCache.OpenDefault();
+        var bos = EvalCommand.ParseBos(settings.Bos);
+        var (search, test) = EvalSplits.Resolve(settings.EvalDataset, settings.SeqLen, bos, model.Tokenizer, cache, dataDir);
+        var pools = new CalibrationPools(model.Model,
+            source => EvalSplits.CalibrationSource(source, dataDir),
+            corpus => CorpusTokens.Load(corpus, model.Tokenizer, cache),
+            settings.PoolSize, log is null ? null : msg => log.WriteLine(msg));
+        var mix = space?.Dimensions.OfType<SimplexDimension>().FirstOrDefault(d => d.Name == "metric_mix")?.Components;
+        return new SearchSetup
+        {
+            Model = model,
+            Runner = new TrialRunner(model.Model, pools, settings, search, test, mix),
+        };
+    }
+
+    public void Dispose() => Model.Dispose();
+}

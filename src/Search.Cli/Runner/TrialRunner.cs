@@ -38,7 +38,10 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var scores = mixture.Score(dense, stats);
         var plan = c.Structure switch
         {
-            "al-am" => Allocator.Allocate(dense, scores, PruningStructure.AdaptiveLayersAdaptiveModules, settings.Ratio),
+            // Every config of a study meets the same budget (± half an MLP channel): AL-AM alone
+            // lands within one KV group, which is coarse on small models.
+            "al-am" => BudgetRepair.Repair(dense, scores,
+                Allocator.Allocate(dense, scores, PruningStructure.AdaptiveLayersAdaptiveModules, settings.Ratio), settings.Ratio),
             "ul-um" => BudgetRepair.Repair(dense, scores,
                 Allocator.Allocate(dense, scores, PruningStructure.UniformLayersUniformModules, settings.Ratio), settings.Ratio),
             "per-layer" => BudgetRepair.Repair(dense, scores,

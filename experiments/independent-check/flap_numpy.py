@@ -39,7 +39,9 @@ METHODS (unit: attention = whole KV group = its KV head + its g query heads; MLP
     flap-wifv-alam  WIFV + AL-AM + bias         flap-wifv-ulum  WIFV + UL-UM + bias
     wanda-sp        Wanda-sp + UL-UM, no bias   magnitude-sp    magnitude-sp + UL-UM, no bias
 
-Usage: /usr/bin/python3 flap_numpy.py [--shared DIR] [--out results_numpy.json]
+Usage: /usr/bin/python3 flap_numpy.py [--shared DIR] [--out FILE] [--head-score group-then-z|z-then-mean|z-then-mean-sq]
+  The default head score is PruneSearch's convention (the check). The other two only rerun AL-AM, to
+  measure how much PruneSearch's group scoring differs from METHODS.md §2 / FLAP (see README.md).
 """
 import argparse
 import json
@@ -268,16 +270,25 @@ def zscore(v):
     return (v - v.mean()) / sd
 
 
-def unit_scores(m, metric, stats):
+def unit_scores(m, metric, stats, head_score="group-then-z"):
+    """head_score: 'group-then-z' (PruneSearch: reduce raw channel scores per KV group, z-score the G
+    group scores, z-score again); 'z-then-mean' (METHODS §2 / FLAP prune.py: z-score the H*h channel
+    scores of the layer, group score = mean of those z-scores, no further standardization);
+    'z-then-mean-sq' (the same with FLAP's quirk of squaring attention channel scores first)."""
     g = m.H // m.G
     per = g * m.hd
     out = []
     for li, lw in enumerate(m.layers):
         ch = channel_scores(metric, lw["o"], stats[li]["attn"])
-        grouped = ch.reshape(m.G, per)
-        groups = grouped.sum(axis=1) if metric in ("wanda-sp", "magnitude-sp") else grouped.mean(axis=1)
         mlp = channel_scores(metric, lw["down"], stats[li]["mlp"])
-        out.append((zscore(zscore(groups)), zscore(zscore(mlp))))
+        if head_score == "group-then-z":
+            grouped = ch.reshape(m.G, per)
+            groups = grouped.sum(axis=1) if metric in ("wanda-sp", "magnitude-sp") else grouped.mean(axis=1)
+            out.append((zscore(zscore(groups)), zscore(zscore(mlp))))
+        else:
+            if head_score == "z-then-mean-sq":
+                ch = ch ** 2
+            out.append((zscore(ch).reshape(m.G, per).mean(axis=1), zscore(mlp)))
     return out
 
 
@@ -347,15 +358,21 @@ def main():
     ap = argparse.ArgumentParser()
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--shared", default=os.path.normpath(os.path.join(here, "../../../shared")))
-    ap.add_argument("--out", default=os.path.join(here, "results_numpy.json"))
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--head-score", default="group-then-z", choices=["group-then-z", "z-then-mean", "z-then-mean-sq"],
+                    help="how a KV group's score is formed (see unit_scores); the default is PruneSearch's")
     a = ap.parse_args()
+    if a.out is None:
+        suffix = "" if a.head_score == "group-then-z" else "_" + a.head_score
+        a.out = os.path.join(here, f"results_numpy{suffix}.json")
+    methods = METHODS if a.head_score == "group-then-z" else [x for x in METHODS if x[2] == "AL-AM"]
     t0 = time.time()
     model_dir = os.path.join(a.shared, "models/stories260K")
     sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "tokenizer.model"))
     m = Model(model_dir)
     cal, cal_T, offsets = calibration_windows(sp, a.shared)
     ev, ev_T = eval_windows(sp, a.shared)
-    res = {"implementation": "numpy-float64", "protocol": {
+    res = {"implementation": "numpy-float64", "head_score": a.head_score, "protocol": {
         "calibration": {"file": "tinystories/train.txt", "tokens_with_bos": cal_T, "windows": CAL_WINDOWS,
                         "seqlen": SEQ, "seed": SEED, "first_offsets": offsets[:5]},
         "evaluation": {"file": "tinystories/valid.txt (stories joined)", "tokens_with_bos": ev_T,
@@ -363,8 +380,8 @@ def main():
         "dense": ppl(m, m.layers, ev), "results": {}}
     print(f"dense ppl {res['dense']:.6f}  (cal T={cal_T}, eval T={ev_T})", file=sys.stderr)
     stats = collect_stats(m, cal)
-    for name, metric, structure, bias in METHODS:
-        scores = unit_scores(m, metric, stats)
+    for name, metric, structure, bias in methods:
+        scores = unit_scores(m, metric, stats, a.head_score)
         for p in RATIOS:
             plan, achieved = allocate(m, scores, structure, p)
             layers = prune(m, plan, stats, bias)

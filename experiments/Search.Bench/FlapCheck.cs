@@ -71,6 +71,7 @@ public static class FlapCheck
                     ["achieved"] = plan.AchievedRatio,
                     ["kept"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Length, l.KeptChannels.Length)).ToArray()),
                     ["kept_groups"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Select(k => (JsonNode)k!).ToArray())).ToArray()),
+                    ["kept_channels"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptChannels.Select(k => (JsonNode)k!).ToArray())).ToArray()),
                 };
             }
         }

@@ -389,7 +389,8 @@ def main():
             key = f"{name}@{int(round(p * 100))}"
             res["results"][key] = {"ppl": v, "achieved": achieved,
                                    "kept": [[int(len(g)), int(len(c))] for g, c in plan],
-                                   "kept_groups": [g.tolist() for g, _ in plan]}
+                                   "kept_groups": [g.tolist() for g, _ in plan],
+                                   "kept_channels": [c.tolist() for _, c in plan]}
             print(f"{key:22s} ppl {v:.6f} achieved {achieved:.4f} kept {res['results'][key]['kept']}", file=sys.stderr)
     res["seconds"] = time.time() - t0
     with open(a.out, "w") as f:

@@ -3,6 +3,8 @@ using Search.Model.Runtime;
 using static TorchSharp.torch;
 
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
+//        dotnet run -c Release --project experiments/Search.Bench -- flap-check        (JSON on stdout)
+//        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -11,8 +13,13 @@ switch (what)
     case "eval":
         EvalThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 16, args.Length > 2 ? int.Parse(args[2]) : 256);
         break;
+    case "flap-check":
+        return FlapCheck.Run(shared);
+    case "trial":
+        TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);
+        break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}' (eval)");
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial)");
         return 2;
 }
 return 0;

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Search.Model;
+using Search.Model.Checkpoints;
+using Search.Model.Tokenizers;
+using Search.Pruning.Data;
+using Search.Pruning.Evaluation;
+using Search.Pruning.Pruning.Allocation;
+using Search.Pruning.Pruning.Metrics;
+using Search.Pruning.Pruning.Statistics;
+using Search.Pruning.Pruning.Surgery;
+
+namespace Search.Bench;
+
+/// <summary>
+/// PruneSearch's side of experiments/independent-check: dense ppl and 4 methods × {20%, 50%} on
+/// stories260K with the protocol fixed in flap_numpy.py (calibration 128×128 tinystories train, one
+/// BOS, Python seed 0; evaluation first 128 non-overlapping 128-token windows of tinystories valid,
+/// one corpus BOS). Prints JSON.
+/// </summary>
+public static class FlapCheck
+{
+    private const int Seq = 128, CalWindows = 128, EvalWindowCount = 128, Seed = 0;
+
+    private static readonly (string Name, ImportanceMetric Metric, PruningStructure Structure, Compensation Bias)[] Methods =
+    [
+        ("flap-wifv-alam", ImportanceMetric.Wifv, PruningStructure.AdaptiveLayersAdaptiveModules, Compensation.FlapBias),
+        ("flap-wifv-ulum", ImportanceMetric.Wifv, PruningStructure.UniformLayersUniformModules, Compensation.FlapBias),
+        ("wanda-sp", ImportanceMetric.WandaSp, PruningStructure.UniformLayersUniformModules, Compensation.None),
+        ("magnitude-sp", ImportanceMetric.MagnitudeSp, PruningStructure.UniformLayersUniformModules, Compensation.None),
+    ];
+
+    public static int Run(string? shared)
+    {
+        if (shared is null)
+        {
+            Console.Error.WriteLine("flap-check needs shared/ (models/stories260K and data/tinystories)");
+            return 2;
+        }
+        string modelDir = Path.Combine(shared, "models", "stories260K");
+        using var model = Checkpoint.Load(modelDir);
+        var tokenizer = TokenizerLoader.Load(modelDir);
+        var catalog = new DatasetCatalog(Path.Combine(shared, "data"));
+
+        // Calibration: train.txt verbatim, [BOS] + ids, Python-random offsets.
+        var trainIds = CorpusTokens.Load(catalog.Resolve("tinystories", "train"), tokenizer, null);
+        var stream = new int[trainIds.Length + 1];
+        stream[0] = tokenizer.BosId;
+        trainIds.CopyTo(stream, 1);
+        var cal = CalibrationSampler.Sample(stream, CalWindows, Seq, Seed);
+        var eval = CorpusTokens.EvalWindowsOf(catalog.Resolve("tinystories", "valid"), tokenizer, null, BosMode.Corpus, Seq, EvalWindowCount);
+
+        double Ppl(Transformer m)
+        {
+            var (sum, n) = PerplexityEvaluator.NllSum(m, eval.Ids, eval.Count, Seq);
+            return Math.Exp(sum / n);
+        }
+
+        var stats = CalibrationStatistics.Collect(model, cal.Ids, cal.Count, Seq, batchSize: 16).AggregateAll();
+        var results = new JsonObject();
+        foreach (var (name, metric, structure, bias) in Methods)
+        {
+            var scores = MetricMixture.Single(metric).Score(model, stats);
+            foreach (double p in new[] { 0.2, 0.5 })
+            {
+                var plan = Allocator.Allocate(model, scores, structure, p);
+                using var pruned = Surgery.Apply(model, plan, stats, bias);
+                results[$"{name}@{(int)Math.Round(p * 100)}"] = new JsonObject
+                {
+                    ["ppl"] = Ppl(pruned),
+                    ["achieved"] = plan.AchievedRatio,
+                    ["kept"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Length, l.KeptChannels.Length)).ToArray()),
+                    ["kept_groups"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Select(k => (JsonNode)k!).ToArray())).ToArray()),
+                    ["kept_channels"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptChannels.Select(k => (JsonNode)k!).ToArray())).ToArray()),
+                };
+            }
+        }
+        var root = new JsonObject
+        {
+            ["implementation"] = "PruneSearch (TorchSharp float32, stats float64)",
+            ["protocol"] = new JsonObject
+            {
+                ["calibration"] = new JsonObject
+                {
+                    ["file"] = "tinystories/train.txt", ["tokens_with_bos"] = stream.Length, ["windows"] = cal.Count, ["seqlen"] = Seq,
+                    ["seed"] = Seed, ["first_offsets"] = new JsonArray(cal.Offsets.Take(5).Select(o => (JsonNode)o!).ToArray()),
+                },
+                ["evaluation"] = new JsonObject
+                {
+                    ["file"] = "tinystories/valid.txt (stories joined)", ["tokens_with_bos"] = eval.Protocol.CorpusTokens + 1,
+                    ["windows"] = eval.Count, ["seqlen"] = Seq, ["scored"] = eval.ScoredTokens,
+                },
+            },
+            ["dense"] = Ppl(model),
+            ["results"] = results,
+        };
+        Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return 0;
+    }
+}

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- flap-check        (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
+//        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -15,14 +16,24 @@ switch (what)
         break;
     case "flap-check":
         return FlapCheck.Run(shared);
+    case "search":
+        SearchThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 24, RepoRoot());
+        break;
     case "trial":
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial)");
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search)");
         return 2;
 }
 return 0;
+
+static string RepoRoot()
+{
+    for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "Search.sln"))) return d.FullName;
+    throw new InvalidOperationException("run from inside the repository");
+}
 
 static string? FindShared()
 {

@@ -35,19 +35,19 @@ for key, b in ref["results"].items():
     same = a["kept"] == b["kept"] and a["kept_groups"] == b["kept_groups"] and a.get("kept_channels") == b.get("kept_channels")
     kept = " ".join(f"{g}/{c}" for g, c in b["kept"])
     print(f"| {name} | {pct}% | {a['ppl']:.6f} | {b['ppl']:.6f} | {r:.2e} | {'yes' if same else 'NO'} | {kept} | {b['achieved']:.4f} |")
-variants = [v for v in ("z-then-mean", "z-then-mean-sq") if os.path.exists(os.path.join(here, f"results_numpy_{v}.json"))]
+variants = [v for v in ("group-then-z", "z-then-mean-sq") if os.path.exists(os.path.join(here, f"results_numpy_{v}.json"))]
 if variants:
-    print("\n**Head-score convention (not part of the pass/fail check).** PruneSearch forms a KV group's score from the raw "
-          "channel scores and z-scores the G group scores; METHODS.md §2 and FLAP's prune.py z-score the layer's H·h channel "
-          "scores and average them per head (z-then-mean; -sq adds FLAP's squaring of attention scores). UL-UM is unaffected "
-          "(a per-layer affine map keeps the order); AL-AM changes:\n")
-    print("| method | ratio | PruneSearch ppl | NumPy z-then-mean | rel. diff | NumPy z-then-mean-sq | rel. diff | kept (z-then-mean) |")
+    print("\n**Other head-score conventions (not part of the pass/fail check).** PruneSearch follows METHODS.md §2 / FLAP: "
+          "z-score the layer's H·h channel scores, average them per KV group (z-then-mean). For reference: group-then-z (reduce raw "
+          "channel scores per group, then z-score the G group scores; an earlier PruneSearch convention) and z-then-mean-sq "
+          "(FLAP's squaring of attention scores). UL-UM is unaffected (a per-layer affine map keeps the order); AL-AM changes:\n")
+    print("| method | ratio | PruneSearch ppl | NumPy group-then-z | rel. diff | NumPy z-then-mean-sq | rel. diff | kept (group-then-z) |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
     var = {v: json.load(open(os.path.join(here, f"results_numpy_{v}.json")))["results"] for v in variants}
     for key in var[variants[0]]:
         a = ours["results"][key]["ppl"]
         cells = []
-        for v in ("z-then-mean", "z-then-mean-sq"):
+        for v in ("group-then-z", "z-then-mean-sq"):
             b = var.get(v, {}).get(key)
             cells += [f"{b['ppl']:.6f}", f"{rel(a, b['ppl']):.2e}"] if b else ["–", "–"]
         name, pct = key.split("@")

@@ -270,7 +270,7 @@ def zscore(v):
     return (v - v.mean()) / sd
 
 
-def unit_scores(m, metric, stats, head_score="group-then-z"):
+def unit_scores(m, metric, stats, head_score="z-then-mean"):
     """head_score: 'group-then-z' (PruneSearch: reduce raw channel scores per KV group, z-score the G
     group scores, z-score again); 'z-then-mean' (METHODS §2 / FLAP prune.py: z-score the H*h channel
     scores of the layer, group score = mean of those z-scores, no further standardization);
@@ -359,13 +359,13 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--shared", default=os.path.normpath(os.path.join(here, "../../../shared")))
     ap.add_argument("--out", default=None)
-    ap.add_argument("--head-score", default="group-then-z", choices=["group-then-z", "z-then-mean", "z-then-mean-sq"],
+    ap.add_argument("--head-score", default="z-then-mean", choices=["group-then-z", "z-then-mean", "z-then-mean-sq"],
                     help="how a KV group's score is formed (see unit_scores); the default is PruneSearch's")
     a = ap.parse_args()
     if a.out is None:
-        suffix = "" if a.head_score == "group-then-z" else "_" + a.head_score
+        suffix = "" if a.head_score == "z-then-mean" else "_" + a.head_score
         a.out = os.path.join(here, f"results_numpy{suffix}.json")
-    methods = METHODS if a.head_score == "group-then-z" else [x for x in METHODS if x[2] == "AL-AM"]
+    methods = METHODS if a.head_score == "z-then-mean" else [x for x in METHODS if x[2] == "AL-AM"]
     t0 = time.time()
     model_dir = os.path.join(a.shared, "models/stories260K")
     sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "tokenizer.model"))

@@ -37,7 +37,7 @@ public sealed class MetricTests
     }
 
     [Fact]
-    public void Given_a_mixture_When_scoring_a_model_Then_it_is_the_restandardized_weighted_sum_of_per_layer_z_scores()
+    public void Given_a_mixture_When_scoring_a_model_Then_it_is_the_weighted_sum_of_per_layer_z_scores()
     {
         using var model = RandomModels.GqaWithBiases();
         var windows = RandomModels.RandomWindows(model.Config.VocabSize, 3, 12, seed: 8);
@@ -48,8 +48,15 @@ public sealed class MetricTests
         for (int l = 0; l < model.Layers.Count; l++)
         {
             Assert.Equal(model.Config.NumKeyValueHeads, mixed[l].KvGroups.Length);
-            var expected = Standardization.ZScores(wifv[l].Channels.Zip(wanda[l].Channels, (a, b) => 0.5 * a + 0.5 * b).ToArray());
+            var expected = wifv[l].Channels.Zip(wanda[l].Channels, (a, b) => 0.5 * a + 0.5 * b).ToArray();
             for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], mixed[l].Channels[j], 9);
+            var expectedGroups = wifv[l].KvGroups.Zip(wanda[l].KvGroups, (a, b) => 0.5 * a + 0.5 * b).ToArray();
+            for (int k = 0; k < expectedGroups.Length; k++) Assert.Equal(expectedGroups[k], mixed[l].KvGroups[k], 9);
+            // A single metric's group score is the mean of its channels' per-layer z-scores (FLAP, METHODS §2).
+            var z = Standardization.ZScores(ChannelImportance.Score(ImportanceMetric.Wifv, model.Layers[l].OProj!, stats.Layers[l].Attention));
+            int perGroup = model.Layers[l].Widths.GroupSize * model.Config.HeadDim;
+            for (int k = 0; k < wifv[l].KvGroups.Length; k++)
+                Assert.Equal(z.Skip(k * perGroup).Take(perGroup).Average(), wifv[l].KvGroups[k], 9);
         }
     }
 }

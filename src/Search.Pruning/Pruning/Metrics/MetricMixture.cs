@@ -4,10 +4,12 @@ using Search.Pruning.Pruning.Statistics;
 namespace Search.Pruning.Pruning.Metrics;
 
 /// <summary>
-/// A weighted sum of per-layer standardized metrics (AdaPruner-style). Weights are normalized to sum
-/// to one; a single metric is the mixture with weight one. The result is standardized once more
-/// per layer and site, so attention and MLP units are on a common scale for global ranking (for a
-/// single metric that second step changes nothing).
+/// A weighted sum of per-layer standardized metrics (AdaPruner-style); weights are normalized to sum
+/// to one, a single metric is the mixture with weight one. Standardization follows FLAP and
+/// METHODS §2: each metric's channel scores are z-scored within the layer (the o_proj input
+/// channels and the down_proj input channels separately), and a KV group's score is the mean of
+/// its channels' z-scores. For Wanda-sp and magnitude-sp, whose head score is a sum of raw channel
+/// scores, the mean of z-scores orders a layer's groups identically (z-scoring is affine).
 /// </summary>
 public sealed class MetricMixture
 {
@@ -49,13 +51,23 @@ public sealed class MetricMixture
             var layer = model.Layers[l];
             var groups = new double[layer.Widths.NumKvHeads];
             var channels = new double[layer.Widths.IntermediateSize];
+            int perGroup = layer.Widths.GroupSize * model.Config.HeadDim;
             foreach (var (metric, weight) in Components)
             {
-                var raw = ChannelImportance.ScoreLayer(metric, layer, model.Config.HeadDim, stats?.Layers[l]);
-                AddScaled(groups, Standardization.ZScores(raw.KvGroups), weight);
-                AddScaled(channels, Standardization.ZScores(raw.Channels), weight);
+                if (groups.Length > 0)
+                {
+                    var z = Standardization.ZScores(ChannelImportance.Score(metric, layer.OProj!, stats?.Layers[l].Attention)); // [H·h]
+                    for (int k = 0; k < groups.Length; k++)
+                    {
+                        double mean = 0;
+                        for (int j = k * perGroup; j < (k + 1) * perGroup; j++) mean += z[j];
+                        groups[k] += weight * mean / perGroup;
+                    }
+                }
+                if (channels.Length > 0)
+                    AddScaled(channels, Standardization.ZScores(ChannelImportance.Score(metric, layer.DownProj!, stats?.Layers[l].Mlp)), weight);
             }
-            result.Add(new LayerUnitScores(Standardization.ZScores(groups), Standardization.ZScores(channels)));
+            result.Add(new LayerUnitScores(groups, channels));
         }
         return result;
     }

@@ -20,6 +20,7 @@ public static class CliApp
             "PruneSearch: search structured-pruning configurations (calibration data, importance-metric mixture, " +
             "per-layer ratios) for LLaMA-family models, score them by perplexity, keep every trial in LiteDB.");
         root.Add(EvalCommand.Create(output));
+        root.Add(PruneCommand.Create(output));
         return root;
     }
 

@@ -31,13 +31,13 @@ public static class PrunePipeline
             if (request.StatsCache is { } cache)
             {
                 sums = cache.GetOrCollect(dense, modelHash, pool, BosMode.Corpus, windows, request.CalibrationBatchSize,
-                    out var hit, Stage("calibrating", windows.Count));
+                    out var hit, Stage("calibration statistics", windows.Count));
                 fromCache = hit;
             }
             else
             {
                 sums = CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, windows.SeqLen,
-                    request.CalibrationBatchSize, Stage("calibrating", windows.Count));
+                    request.CalibrationBatchSize, Stage("calibration statistics", windows.Count));
                 fromCache = false;
             }
             stats = sums.AggregateAll();

@@ -20,6 +20,7 @@ public static class CliApp
             "PruneSearch: search structured-pruning configurations (calibration data, importance-metric mixture, " +
             "per-layer ratios) for LLaMA-family models, score them by perplexity, keep every trial in LiteDB.");
         root.Add(EvalCommand.Create(output));
+        root.Add(PruneCommand.Create(output));
         root.Add(SearchCommand.Create(output));
         root.Add(TrialsCommand.Create(output));
         root.Add(TrialsCommand.CreateBest(output));
@@ -32,6 +33,13 @@ public static class CliApp
         {
             var root = Build(output);
             var parse = root.Parse(args);
+            // A malformed command line (unknown flag, non-numeric --ratio, a flag given twice) is a user
+            // error like any other: one line and exit 2, not the parser's multi-line help dump.
+            if (parse.Errors.Count > 0 && !args.Any(a => a is "-h" or "--help" or "-?"))
+            {
+                error.WriteLine("error: " + OneLine(parse.Errors[0].Message) + " (see --help)");
+                return UserError;
+            }
             return parse.Invoke(new InvocationConfiguration
             {
                 Output = output,

@@ -48,9 +48,23 @@ public sealed record ModelConfig
 
     public int NumLayers => Layers.Count;
 
-    /// <summary>True when every layer has the dense widths and no compensation biases.</summary>
+    /// <summary>
+    /// Whether the architecture itself gives o_proj a bias (Llama/Mistral attention_bias). Qwen2 has
+    /// q/k/v biases but never an o_proj bias.
+    /// </summary>
+    public bool ArchitectureOProjBias => ModelType != "qwen2" && QkvBias;
+
+    /// <summary>Whether the architecture itself gives down_proj a bias (Llama mlp_bias).</summary>
+    public bool ArchitectureDownProjBias => GateUpBias;
+
+    /// <summary>
+    /// True when every layer has the dense widths and no compensation biases: an o/down bias the
+    /// architecture does not have can only come from pruning (FLAP), and such a checkpoint must keep
+    /// its per-layer fields when saved, or the biases would be dropped on reload.
+    /// </summary>
     public bool IsDense => Layers.All(l =>
-        l.NumHeads == NumAttentionHeads && l.NumKvHeads == NumKeyValueHeads && l.IntermediateSize == IntermediateSize);
+        l.NumHeads == NumAttentionHeads && l.NumKvHeads == NumKeyValueHeads && l.IntermediateSize == IntermediateSize
+        && l.OProjBias == ArchitectureOProjBias && l.DownProjBias == ArchitectureDownProjBias);
 
     /// <summary>Model types whose checkpoints follow the LLaMA decoder layout we implement.</summary>
     public static readonly IReadOnlySet<string> SupportedModelTypes =

@@ -151,7 +151,8 @@ public static class ModelConfigJson
             ["eos_token_id"] = c.EosTokenId,
         };
         if (c.SlidingWindow is int w) root["sliding_window"] = w;
-        if (!c.IsDense || c.Layers.Any(l => l.OProjBias != (c.ModelType != "qwen2" && c.QkvBias) || l.DownProjBias != c.GateUpBias))
+        // IsDense covers compensation biases too, so a dense-width model with FLAP biases keeps them.
+        if (!c.IsDense)
         {
             var arr = new JsonArray();
             foreach (var l in c.Layers)

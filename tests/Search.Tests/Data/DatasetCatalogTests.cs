@@ -130,10 +130,10 @@ public sealed class DatasetCatalogTests : IDisposable
 
     // sha256 of the text prepared by Python exactly as ASSETS.md describes (split at <|endoftext|>,
     // strip, drop empty, "\n\n".join; json text fields "\n\n".join) — the text behind reference_outputs.json.
-    [SharedAssetsFact]
+    [SharedFact]
     public void Given_the_shared_data_When_prepared_Then_the_text_matches_the_reference_preparation_byte_for_byte()
     {
-        var catalog = new DatasetCatalog(SharedAssets.DataDirectory!);
+        var catalog = new DatasetCatalog(SharedAssets.DataDirectory);
 
         Assert.Equal("1f876c3858621faad9d8ec41157bfe294218ca80cfe1c97d7298cde710cd83ff", Sha256(catalog.ReadText("tinystories", "valid")));
         Assert.Equal("378e72e19269f117ff4835ebc3e4292910833be80d64ba630cb4a2447204df64", Sha256(catalog.ReadText("c4", "sample")));

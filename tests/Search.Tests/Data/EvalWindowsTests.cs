@@ -77,10 +77,10 @@ public sealed partial class EvalWindowsTests
 
     // reference_outputs.json records, per shared/data file, the stream length with BOS and the scored count
     // under the Corpus-BOS protocol; our window arithmetic (and protocol text) must reproduce every entry.
-    [SharedAssetsFact]
+    [SharedFact]
     public void Given_the_reference_outputs_When_windowing_streams_of_their_lengths_Then_counts_and_protocol_strings_match()
     {
-        var referencePath = Path.Combine(SharedAssets.SharedDirectory!, "models", "stories260K", "reference_outputs.json");
+        var referencePath = Path.Combine(SharedAssets.Root!, "models", "stories260K", "reference_outputs.json");
         using var reference = JsonDocument.Parse(File.ReadAllText(referencePath));
         var entries = reference.RootElement.GetProperty("perplexity").EnumerateObject().ToList();
         Assert.NotEmpty(entries);

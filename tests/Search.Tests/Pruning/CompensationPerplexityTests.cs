@@ -10,8 +10,8 @@ using Xunit.Abstractions;
 namespace Search.Tests.Pruning;
 
 /// <summary>
-/// FLAP on stories260K: WIFV scores, AL-AM allocation, with and without bias compensation. Calibration
-/// and evaluation windows are sampled from the dense model itself (see <see cref="SampledWindows"/>).
+/// FLAP on stories260K: WIFV scores, AL-AM allocation, with and without bias compensation, calibrated
+/// on TinyStories train and evaluated on TinyStories valid (see <see cref="Stories260KFixture"/>).
 /// </summary>
 [Collection(PruningCollection.Name)]
 public sealed class CompensationPerplexityTests(ITestOutputHelper output)

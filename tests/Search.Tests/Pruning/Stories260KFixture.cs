@@ -1,11 +1,15 @@
 using Search.Model;
 using Search.Model.Checkpoints;
+using Search.Model.Tokenizers;
+using Search.Pruning.Data;
 
 namespace Search.Tests.Pruning;
 
 /// <summary>
-/// stories260K plus windows sampled from it (calibration and evaluation use different seeds), built
-/// once per test run because sampling 128-token windows without a KV cache takes seconds.
+/// stories260K with real TinyStories text, tokenized by its own SentencePiece model. Calibration is
+/// FLAP's protocol on train.txt (one BOS at the stream start, 64 windows × 128 at CPython
+/// <c>random.seed(0)</c> offsets); evaluation is the first 64 non-overlapping windows × 128 of
+/// valid.txt with one BOS at the corpus start (the tinystories preset). Built once per test run.
 /// </summary>
 internal static class Stories260KFixture
 {
@@ -15,10 +19,14 @@ internal static class Stories260KFixture
 
     private static readonly Lazy<(Transformer Model, long[] Calibration, long[] Eval)> Loaded = new(() =>
     {
-        var model = Checkpoint.Load(SharedAssets.Stories260K);
-        var calibration = SampledWindows.Sample(model, CalibrationWindows, SeqLen, seed: 1234);
-        var eval = SampledWindows.Sample(model, EvalWindows, SeqLen, seed: 5678);
-        return (model, calibration, eval);
+        var tokenizer = TokenizerLoader.Load(SharedAssets.Stories260K);
+        var catalog = new DatasetCatalog(SharedAssets.Require("data"));
+        var pool = new PoolSpec("tinystories", "train", SeqLen, CalibrationWindows, Seed: 0);
+        var calibration = CorpusTokens.CalibrationWindowsOf(catalog.Resolve("tinystories", "train"), tokenizer, TokenCache.OpenDefault(), pool);
+        var eval = CorpusTokens.EvalWindowsOf(catalog.Resolve("tinystories", "valid"), tokenizer, TokenCache.OpenDefault(),
+            BosMode.Corpus, SeqLen, EvalWindows);
+        if (eval.Count != EvalWindows) throw new InvalidOperationException($"tinystories valid gave {eval.Count} windows, expected {EvalWindows}");
+        return (Checkpoint.Load(SharedAssets.Stories260K), calibration.Ids, eval.Ids);
     });
 
     /// <summary>Shared by every test: never dispose it.</summary>

@@ -27,6 +27,24 @@ public static class SharedAssets
 
     public static string Stories260K => Require("models", "stories260K");
 
+    /// <summary>Same as <see cref="Stories260K"/>; the name the tokenizer tests use.</summary>
+    public static string Stories260KDir => Stories260K;
+
+    public static string Llama2ModelPath => Require("tokenizers", "llama2-32k", "tokenizer.model");
+
+    /// <summary>The corpora folder, laid out as <see cref="Search.Pruning.Data.DatasetCatalog"/> expects.</summary>
+    public static string DataDirectory => Require("data");
+
+    /// <summary>A file under shared/data, e.g. <c>wikitext2-raw/test.txt</c>.</summary>
+    public static string DataPath(string relative) => Path.Combine(DataDirectory, relative);
+
+    /// <summary>stories260K's reference_outputs.json (prompt ids, greedy sample, perplexities, hashes).</summary>
+    public static System.Text.Json.JsonElement ReferenceOutputs()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Stories260K, "reference_outputs.json")));
+        return doc.RootElement.Clone();
+    }
+
     public const string SkipReason = "SKIPPED: ../shared (real models and corpora) is not beside this checkout";
 }
 

@@ -1,22 +1,16 @@
 using Microsoft.ML.Tokenizers;
 using Search.Model.Tokenizers;
-using Xunit.Abstractions;
 
 namespace Search.Tests.Tokenizers;
 
 /// <summary>The real 32000-piece Llama 2 SentencePiece BPE (remove_extra_whitespaces = false).</summary>
-public class Llama2TokenizerTests(ITestOutputHelper output)
+public class Llama2TokenizerTests
 {
     private static readonly Lazy<SentencePieceBpeTokenizer> Tokenizer = new(() => TokenizerLoader.LoadSentencePiece(SharedAssets.Llama2ModelPath));
 
-    [Fact]
+    [SharedFact]
     public void Loads_WithLlama2Settings()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         SentencePieceBpeTokenizer tok = Tokenizer.Value;
         Assert.Equal(32000, tok.VocabSize);
         Assert.Equal(1, tok.BosId);
@@ -26,7 +20,7 @@ public class Llama2TokenizerTests(ITestOutputHelper output)
         Assert.StartsWith("spm-bpe:", tok.Fingerprint, StringComparison.Ordinal);
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("Hello world")]
     [InlineData("  two leading spaces, a   run   of spaces, and trailing  ")]
     [InlineData("line one\nline two\n\n\tindented\r\nend\n")]
@@ -37,24 +31,14 @@ public class Llama2TokenizerTests(ITestOutputHelper output)
     [InlineData(" ")]
     public void DecodeOfEncode_IsIdentity(string text)
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         int[] ids = Tokenizer.Value.Encode(text);
         Assert.NotEmpty(ids);
         Assert.Equal(text, Tokenizer.Value.Decode(ids));
     }
 
-    [Fact]
+    [SharedFact]
     public void UnknownCharacters_FallBackToBytePieces()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         // U+1F642 is not a Llama 2 piece: its four UTF-8 bytes come out as <0xXX> pieces.
         int[] ids = Tokenizer.Value.Encode("🙂");
         string[] pieces = [.. ids.Select(id => Tokenizer.Value.Model.Pieces[id])];
@@ -65,7 +49,7 @@ public class Llama2TokenizerTests(ITestOutputHelper output)
     /// Microsoft.ML.Tokenizers' LlamaTokenizer agrees with sentencepiece on ordinary sentences
     /// (no whitespace runs, PITFALLS 8), so it is an independent check of the merge order.
     /// </summary>
-    [Theory]
+    [SharedTheory]
     [InlineData("Once upon a time, there was a little girl named Lily.")]
     [InlineData("The quick brown fox jumps over the lazy dog.")]
     [InlineData("Robert Boulter is an English film, television and theatre actor.")]
@@ -73,11 +57,6 @@ public class Llama2TokenizerTests(ITestOutputHelper output)
     [InlineData("She said: \"Don't worry; it's fine!\"")]
     public void Matches_MicrosoftLlamaTokenizer_OnPlainSentences(string text)
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         using FileStream stream = File.OpenRead(SharedAssets.Llama2ModelPath);
         LlamaTokenizer reference = LlamaTokenizer.Create(stream, addBeginOfSentence: false, addEndOfSentence: false);
         IReadOnlyList<int> expected = reference.EncodeToIds(text, addBeginningOfSentence: false, addEndOfSentence: false);

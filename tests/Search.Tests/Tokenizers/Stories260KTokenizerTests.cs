@@ -11,28 +11,18 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
 {
     private static readonly Lazy<ITextTokenizer> Tokenizer = new(() => TokenizerLoader.Load(SharedAssets.Stories260KDir));
 
-    [Fact]
+    [SharedFact]
     public void Prompt_EncodesToReferenceIds()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         JsonElement prompt = SharedAssets.ReferenceOutputs().GetProperty("prompt");
         int[] expected = [.. prompt.GetProperty("token_ids_with_bos").EnumerateArray().Select(e => e.GetInt32())];
         Assert.Equal(Tokenizer.Value.BosId, expected[0]);
         Assert.Equal(expected[1..], Tokenizer.Value.Encode(prompt.GetProperty("text").GetString()!));
     }
 
-    [Fact]
+    [SharedFact]
     public void GreedyIds_DecodeToReferenceText()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         JsonElement greedy = SharedAssets.ReferenceOutputs().GetProperty("greedy_from_bos_200");
         int[] ids = [.. greedy.GetProperty("token_ids").EnumerateArray().Select(e => e.GetInt32())];
         Assert.Equal(greedy.GetProperty("text").GetString(), Tokenizer.Value.Decode(ids));
@@ -41,14 +31,9 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
         Assert.Equal(greedy.GetProperty("text").GetString(), Tokenizer.Value.Decode([Tokenizer.Value.BosId, .. ids]));
     }
 
-    [Fact]
+    [SharedFact]
     public void Ids_AndFingerprint_FollowTheModelFile()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         ITextTokenizer tok = Tokenizer.Value;
         Assert.IsType<SentencePieceBpeTokenizer>(tok);
         Assert.Equal(512, tok.VocabSize);
@@ -57,30 +42,20 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
         Assert.Equal("spm-bpe:" + sha[..16], tok.Fingerprint);
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("a")]
     [InlineData("Z")]
     [InlineData("日")]
     public void OneCharacter_EncodesToNonEmptyIds(string text)
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         int[] ids = Tokenizer.Value.Encode(text);
         Assert.NotEmpty(ids);
         Assert.Equal(text, Tokenizer.Value.Decode(ids));
     }
 
-    [Fact]
+    [SharedFact]
     public void ExtraWhitespace_IsRemovedLikeSentencePiece()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         // tok512 keeps remove_extra_whitespaces = true: leading/trailing spaces go, runs collapse.
         ITextTokenizer tok = Tokenizer.Value;
         Assert.Equal(tok.Encode("Once upon a time"), tok.Encode("   Once  upon    a time  "));
@@ -88,20 +63,15 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
         Assert.Empty(tok.Encode(""));
     }
 
-    [Fact]
+    [SharedFact]
     public void ReferenceKeys_CoverEveryDataFileInTheReference()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         string[] inFile = [.. SharedAssets.ReferenceOutputs().GetProperty("perplexity").EnumerateObject().Select(p => p.Name).Order()];
         Assert.Equal(ReferenceCorpora.Keys.Order(), inFile);
     }
 
     /// <summary>1 + |encode(text)| must equal the reference token count: the strongest exactness check.</summary>
-    [Theory]
+    [SharedTheory]
     [InlineData("tinystories/valid.txt")]
     [InlineData("tinystories/train.txt")]
     [InlineData("wikitext2-raw/test.txt")]
@@ -111,11 +81,6 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
     [InlineData("c4-sample/sample.jsonl")]
     public void TokenCount_MatchesReference(string key)
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         int expected = SharedAssets.ReferenceOutputs().GetProperty("perplexity").GetProperty(key).GetProperty("total_tokens_incl_bos").GetInt32();
         string text = ReferenceCorpora.Text(key);
         var watch = Stopwatch.StartNew();
@@ -126,14 +91,9 @@ public class Stories260KTokenizerTests(ITestOutputHelper output)
         Assert.Equal(expected, 1 + ids.Length);
     }
 
-    [Fact]
+    [SharedFact]
     public void WikiTextTest_EncodesAsOneStringQuickly()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         string text = File.ReadAllText(SharedAssets.DataPath("wikitext2-raw/test.txt"));
         ITextTokenizer tok = Tokenizer.Value;
         tok.Encode("warm up");

@@ -1,11 +1,10 @@
 using Search.Model;
 using Search.Model.Tokenizers;
-using Xunit.Abstractions;
 
 namespace Search.Tests.Tokenizers;
 
 /// <summary>File selection and the one-line errors for missing or corrupt tokenizer files.</summary>
-public sealed class TokenizerLoaderTests(ITestOutputHelper output) : IDisposable
+public sealed class TokenizerLoaderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tok-loader-").FullName;
 
@@ -39,28 +38,18 @@ public sealed class TokenizerLoaderTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain('\n', e.Message);
     }
 
-    [Fact]
+    [SharedFact]
     public void TruncatedModelFile_IsAUserInputError()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         byte[] real = File.ReadAllBytes(Path.Combine(SharedAssets.Stories260KDir, "tokenizer.model"));
         File.WriteAllBytes(Path.Combine(_dir, "tokenizer.model"), real[..(real.Length / 2)]);
         var e = Assert.Throws<UserInputException>(() => TokenizerLoader.Load(_dir));
         Assert.Contains("tokenizer.model", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [SharedFact]
     public void TokenizerJson_IsPreferredOverTokenizerModel()
     {
-        if (!SharedAssets.Available(output))
-        {
-            return;
-        }
-
         File.Copy(Path.Combine(SharedAssets.Stories260KDir, "tokenizer.model"), Path.Combine(_dir, "tokenizer.model"));
         Assert.IsType<SentencePieceBpeTokenizer>(TokenizerLoader.Load(_dir));
 

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.Text.Json;
+using Search.Model;
+using Search.Model.Checkpoints;
+using Search.Model.Runtime;
+using Search.Pruning.Data;
+using Search.Pruning.Pruning.Pipeline;
+using Search.Pruning.Pruning.Statistics;
+using Spectre.Console;
+
+namespace Search.Cli.Commands;
+
+/// <summary>
+/// <c>prunesearch prune</c>: one FLAP-style run — calibration statistics (cached on disk), metric
+/// mixture scores, allocation, surgery with optional bias compensation, dense and pruned perplexity,
+/// and optionally the pruned model as an HF folder that <c>eval</c> reloads.
+/// </summary>
+public static class PruneCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = CommonOptions.Model();
+        var ratio = new Option<double>("--ratio")
+        {
+            Description = "fraction of the prunable parameters (attention and MLP weights) to remove, in [0, 1)",
+            DefaultValueFactory = _ => 0.2,
+        };
+        var structure = new Option<string>("--structure")
+        {
+            Description = "al-am (FLAP default), ul-um, ul-mm, al-mm, or per-layer (with --layer-ratios)",
+            DefaultValueFactory = _ => "al-am",
+        };
+        var metric = new Option<string?>("--metric") { Description = "ifv, wifv (default), wifn, wanda-sp or magnitude-sp" };
+        var mix = new Option<string?>("--mix") { Description = "metric mixture NAME=W,NAME=W (weights normalized), e.g. wifv=0.7,wifn=0.3; replaces --metric" };
+        var layerRatios = new Option<string?>("--layer-ratios")
+        {
+            Description = "JSON file {\"attention\":[...],\"mlp\":[...]}: per layer the fraction of KV groups / MLP channels to remove (--structure per-layer)",
+        };
+        var calib = new Option<string>("--calib")
+        {
+            Description = $"calibration pool {PoolSpec.Format}: windows at CPython random.seed(S) offsets in the corpus stream with one BOS at its start (FLAP)",
+            DefaultValueFactory = _ => "synthetic:train:128x128:seed0",
+        };
+        var compensation = new Option<string>("--compensation")
+        {
+            Description = "bias (FLAP: pruned channels replaced by their calibration mean through an o/down bias) or none",
+            DefaultValueFactory = _ => "bias",
+        };
+        var eval = new Option<string>("--eval")
+        {
+            Description = $"evaluation set {EvalSpec.Format}: non-overlapping windows, one BOS at the corpus start (same as 'eval --bos corpus')",
+            DefaultValueFactory = _ => "synthetic:valid:128",
+        };
+        var outDir = new Option<string?>("--out") { Description = "write the pruned model here as an HF folder (config.json with prunesearch_layers, safetensors, tokenizer)" };
+        var statsCache = new Option<string?>("--stats-cache")
+        {
+            Description = "folder of cached calibration sums (default: $PRUNESEARCH_CACHE_DIR/stats, else ~/.cache/prunesearch/stats)",
+        };
+        var dataDir = CommonOptions.DataDir();
+        var device = CommonOptions.Device();
+        var dtype = CommonOptions.Dtype();
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("prune", "Prune a model once (FLAP-style): calibrate on the dense model, score channels and heads, " +
+                                       "remove the lowest under a structure or per-layer ratios, compensate, and compare perplexities.")
+        {
+            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, statsCache,
+            dataDir, device, dtype, json, threads,
+        };
+        cmd.SetAction(parse =>
+        {
+            TorchRuntime.Initialize(parse.GetValue(threads));
+            // Every flag is checked before the model loads, so a typo costs nothing.
+            var allocation = PruneArguments.Allocation(parse.GetValue(structure)!, parse.GetValue(ratio), parse.GetValue(layerRatios));
+            var mixture = PruneArguments.Mixture(parse.GetValue(metric), parse.GetValue(mix));
+            var comp = PruneArguments.Compensation(parse.GetValue(compensation)!);
+            var pool = PoolSpec.Parse(parse.GetValue(calib)!);
+            var evalSpec = EvalSpec.Parse(parse.GetValue(eval)!);
+            var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
+            var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
+            bool asJson = parse.GetValue(json);
+            var log = asJson ? null : output;
+            string? outPath = parse.GetValue(outDir);
+
+            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log);
+            if (outPath is not null && Path.GetFullPath(outPath).TrimEnd('/') == Path.GetFullPath(loaded.Dir).TrimEnd('/'))
+                throw new UserInputException("--out must not be the dense model's folder (saving replaces its weights)");
+            allocation.EnsureFits(loaded.Model);
+            var tokens = TokenCache.OpenDefault();
+            CalibrationWindows? windows = null;
+            if (PruneRequest.NeedsStatistics(mixture, comp))
+            {
+                var source = ModelLocator.ResolveDataset(pool.Source, pool.Split, parse.GetValue(dataDir), log);
+                windows = CorpusTokens.CalibrationWindowsOf(source, loaded.Tokenizer, tokens, pool);
+            }
+            var evalSource = ModelLocator.ResolveDataset(evalSpec.Dataset, evalSpec.Split, parse.GetValue(dataDir), log);
+            var evalWindows = CorpusTokens.EvalWindowsOf(evalSource, loaded.Tokenizer, tokens, BosMode.Corpus, evalSpec.SeqLen, evalSpec.MaxWindows);
+            var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
+
+            var request = new PruneRequest(mixture, allocation, comp, pool, windows, evalWindows, cache);
+            using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
+                (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
+            if (outPath is not null) Checkpoint.Save(outcome.Pruned, outPath, loaded.Dir);
+
+            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), PruneArguments.CompensationName(comp),
+                windows is null ? null : pool, evalSpec, outPath, dev.ToString());
+            if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
+            else PruneReport.PrintTables(Progress.ConsoleFor(output), report);
+            return 0;
+        });
+        return cmd;
+    }
+}

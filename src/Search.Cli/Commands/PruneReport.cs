@@ -1,0 +1,99 @@
+using System.Text.Json;
+using Search.Pruning.Data;
+using Search.Pruning.Pruning.Pipeline;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace Search.Cli.Commands;
+
+/// <summary>One layer before → after pruning.</summary>
+public sealed record PruneLayerRow(int Layer, int HeadsBefore, int HeadsAfter, int KvHeadsBefore, int KvHeadsAfter,
+    int ChannelsBefore, int ChannelsAfter, bool OProjBias, bool DownProjBias);
+
+/// <summary>
+/// Everything <c>prune</c> reports, in one shape for both the table and <c>--json</c> (snake_case
+/// keys), so the two outputs can never disagree.
+/// </summary>
+public sealed record PruneReport(
+    string Model,
+    string ModelHash,
+    string Structure,
+    string Metric,
+    string Compensation,
+    string? Calibration,
+    bool? StatsFromCache,
+    string Eval,
+    string Bos,
+    int EvalWindows,
+    long EvalScoredTokens,
+    double TargetRatio,
+    double AchievedRatio,
+    long ParamsTotal,
+    long ParamsPrunable,
+    long ParamsRemoved,
+    long ParamsAfter,
+    double DensePpl,
+    double PrunedPpl,
+    double SecondsStats,
+    double SecondsScoringAllocation,
+    double SecondsSurgery,
+    double SecondsEvalDense,
+    double SecondsEval,
+    IReadOnlyList<PruneLayerRow> Layers,
+    string? Out,
+    string Device,
+    string Dtype)
+{
+    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static PruneReport Of(LoadedModel dense, PruneOutcome o, string metric, string compensation, PoolSpec? calibration,
+        EvalSpec eval, string? outDir, string device)
+    {
+        var layers = Enumerable.Range(0, dense.Model.Layers.Count).Select(l =>
+        {
+            var before = dense.Model.Layers[l].Widths;
+            var after = o.Pruned.Layers[l].Widths;
+            return new PruneLayerRow(l, before.NumHeads, after.NumHeads, before.NumKvHeads, after.NumKvHeads,
+                before.IntermediateSize, after.IntermediateSize, after.OProjBias, after.DownProjBias);
+        }).ToList();
+        var t = o.Timings;
+        return new PruneReport(dense.Dir, dense.Hash, o.Plan.Structure, metric, compensation, calibration?.Key, o.StatisticsFromCache,
+            eval.Key, o.PrunedPerplexity.Bos, o.PrunedPerplexity.Windows, o.PrunedPerplexity.ScoredTokens,
+            o.Plan.TargetRatio, o.Plan.AchievedRatio, o.DenseParams, o.Plan.PrunableParams, o.Plan.RemovedParams, o.PrunedParams,
+            o.Dense.Perplexity, o.PrunedPerplexity.Perplexity,
+            t.Statistics, t.ScoringAndAllocation, t.Surgery, t.DenseEval, t.PrunedEval,
+            layers, outDir is null ? null : Path.GetFullPath(outDir), device, o.PrunedPerplexity.DType);
+    }
+
+    public static void PrintTables(IAnsiConsole console, PruneReport r)
+    {
+        var layers = new Table().AddColumns("layer", "heads", "KV heads", "MLP channels", "o/down bias");
+        foreach (var l in r.Layers)
+            AddRow(layers, $"{l.Layer}", $"{l.HeadsBefore} → {l.HeadsAfter}", $"{l.KvHeadsBefore} → {l.KvHeadsAfter}",
+                $"{l.ChannelsBefore} → {l.ChannelsAfter}", $"{(l.OProjBias ? "yes" : "no")}/{(l.DownProjBias ? "yes" : "no")}");
+        console.Write(layers);
+
+        var summary = new Table().AddColumns("field", "value");
+        AddRow(summary, "model", r.Model);
+        AddRow(summary, "structure / metric / compensation", $"{r.Structure} / {r.Metric} / {r.Compensation}");
+        AddRow(summary, "calibration", (r.Calibration is null ? "none (data-free)" :
+            $"{r.Calibration} ({(r.StatsFromCache == true ? "cached sums" : "dense pass")})"));
+        AddRow(summary, "evaluation", $"{r.Eval}, bos {r.Bos}, {r.EvalWindows} windows, {r.EvalScoredTokens:N0} scored tokens");
+        AddRow(summary, "ratio target → achieved", double.IsNaN(r.TargetRatio)
+            ? $"per-layer → {r.AchievedRatio:P2}"
+            : $"{r.TargetRatio:P2} → {r.AchievedRatio:P2}");
+        AddRow(summary, "params total → after", $"{r.ParamsTotal:N0} → {r.ParamsAfter:N0}");
+        AddRow(summary, "params prunable / removed", $"{r.ParamsPrunable:N0} / {r.ParamsRemoved:N0}");
+        AddRow(summary, "perplexity dense → pruned", $"{r.DensePpl:F4} → {r.PrunedPpl:F4}");
+        AddRow(summary, "seconds stats / scoring+allocation / surgery / eval",
+            $"{r.SecondsStats:F2} / {r.SecondsScoringAllocation:F3} / {r.SecondsSurgery:F3} / {r.SecondsEval:F2} (dense eval {r.SecondsEvalDense:F2})");
+        if (r.Out is not null) AddRow(summary, "saved to", r.Out);
+        console.Write(summary);
+    }
+
+    /// <summary>
+    /// Cells as plain <see cref="Text"/>: markup strings would turn "synthetic:train:…" into an emoji
+    /// (Spectre shortcodes) and choke on '[' in paths.
+    /// </summary>
+    private static void AddRow(Table table, params string[] cells) => table.AddRow(cells.Select(c => (IRenderable)new Text(c)));
+}

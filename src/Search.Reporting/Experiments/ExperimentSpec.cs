@@ -14,7 +14,7 @@ public sealed record ExperimentSpec(
     string Description,
     string Model,
     string EvalDataset,
-    int SeqLen,
+    [property: JsonPropertyName("seqlen")] int SeqLen,
     string Bos,
     string Space,
     string Sampler,

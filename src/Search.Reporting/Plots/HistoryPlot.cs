@@ -11,9 +11,9 @@ public static class HistoryPlot
     {
         var h = s.History();
         var split = s.Views.FirstOrDefault(v => v.Proxy is not null)?.Trial.Scores.FirstOrDefault();
-        string unit = split is null ? "" : $" on {split.Split}, {split.Tokens:N0} tokens";
+        string unit = split is null ? "" : $" ({split.Split}, {split.Tokens:N0} tok)";
         var plot = PlotFiles.New($"Optimization history: study {s.Data.Name}", "trial number",
-            $"proxy perplexity{unit} (lower is better)");
+            $"proxy perplexity{unit}");
         void Points(bool baseline, string legend, int color, MarkerShape shape)
         {
             var pts = h.Where(r => r.Baseline == baseline).ToArray();

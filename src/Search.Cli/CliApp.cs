@@ -24,6 +24,10 @@ public static class CliApp
         root.Add(SearchCommand.Create(output));
         root.Add(TrialsCommand.Create(output));
         root.Add(TrialsCommand.CreateBest(output));
+        root.Add(ReportCommand.Create(output));
+        root.Add(CompareCommand.Create(output));
+        root.Add(ExportCommand.Create(output));
+        root.Add(ReproduceCommand.Create(output));
         return root;
     }
 
@@ -51,7 +55,7 @@ public static class CliApp
         {
             var inner = Unwrap(e);
             if (Environment.GetEnvironmentVariable("PRUNESEARCH_DEBUG") == "1") error.WriteLine(inner.ToString());
-            if (inner is UserInputException or Search.Optimization.OptimizationInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            if (inner is UserInputException or Search.Optimization.OptimizationInputException or Search.Reporting.ReportInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
             {
                 error.WriteLine("error: " + OneLine(inner.Message));
                 return UserError;

@@ -1,6 +1,7 @@
 using Search.Cli.Runner;
 using Search.Optimization.Trials;
 using Spectre.Console;
+using Search.Reporting.Records;
 
 namespace Search.Cli;
 

@@ -10,6 +10,7 @@ using Search.Optimization.Samplers;
 using Search.Optimization.Spaces;
 using Search.Optimization.Storage;
 using Search.Optimization.Trials;
+using Search.Reporting.Records;
 
 namespace Search.Cli.Commands;
 
@@ -55,32 +56,40 @@ public static class SearchCommand
         cmd.SetAction(parse =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
-            double r = parse.GetValue(ratio);
-            if (!(r >= 0 && r < 1)) throw new UserInputException($"--ratio must be in [0, 1), got {r}");
-            int total = parse.GetValue(trials);
-            if (total < 1) throw new UserInputException($"--trials must be at least 1, got {total}");
-            if (parse.GetValue(proxy) < 1) throw new UserInputException("--proxy-windows must be at least 1");
-            var samplerImpl = SamplerFactory.Create(SamplerName(parse.GetValue(sampler)!));
-            string spacePath = parse.GetValue(space)!;
-            if (!File.Exists(spacePath)) throw new UserInputException($"--space: {spacePath} not found");
-            var settings = new ObjectiveSettings(r, parse.GetValue(evalDataset)!, parse.GetValue(seqLen), EvalCommand.ParseBos(parse.GetValue(bos)!).ToString().ToLowerInvariant(),
-                parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize));
-            using var storage = new LiteDbStorage(parse.GetValue(db)!);
-            var loaded = ModelLocator.Load(parse.GetValue(model)!, Checkpoint.ParseDtype(parse.GetValue(dtype)!),
-                TorchRuntime.ResolveDevice(parse.GetValue(device)!), output);
-            var bound = SearchSpace.Load(spacePath).BindLayerCount(loaded.Model.Config.NumLayers);
-            if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(r);
-            using var setup = SearchSetup.Create(loaded, settings, parse.GetValue(dataDir), bound, output);
-            var record = new StudyRecord(parse.GetValue(study)!, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
-                samplerImpl.Name, parse.GetValue(seed), TrialRunner.Serialize(settings), SoftwareVersion);
-            var s = Study.CreateOrResume(storage, record, bound, samplerImpl);
-            s.EnqueueBaselines();
-            Run(output, s, setup.Runner, total);
-            Finalize(output, storage, s, setup.Runner);
-            StudyTables.Summary(output, s.Name, storage.GetTrials(s.Name));
+            RunStudy(output, new StudyRunOptions(parse.GetValue(model)!, parse.GetValue(space)!, parse.GetValue(study)!, parse.GetValue(db)!,
+                parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
+                parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
+                parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// Creates or resumes the study, runs it to <see cref="StudyRunOptions.Trials"/> trials, finalizes baselines and
+    /// the best searched trials, and prints the summary. The caller initializes the torch runtime.
+    /// </summary>
+    public static void RunStudy(TextWriter output, StudyRunOptions o)
+    {
+        if (!(o.Ratio >= 0 && o.Ratio < 1)) throw new UserInputException($"--ratio must be in [0, 1), got {o.Ratio}");
+        if (o.Trials < 1) throw new UserInputException($"--trials must be at least 1, got {o.Trials}");
+        if (o.ProxyWindows < 1) throw new UserInputException("--proxy-windows must be at least 1");
+        var samplerImpl = SamplerFactory.Create(SamplerName(o.Sampler));
+        if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
+        var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, EvalCommand.ParseBos(o.Bos).ToString().ToLowerInvariant(),
+            o.ProxyWindows, o.Finalists, o.PoolSize);
+        using var storage = new LiteDbStorage(o.Db);
+        var loaded = ModelLocator.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), output);
+        var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
+        if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
+        using var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, output);
+        var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
+            samplerImpl.Name, o.Seed, TrialRunner.Serialize(settings), SoftwareVersion);
+        var s = Study.CreateOrResume(storage, record, bound, samplerImpl);
+        s.EnqueueBaselines();
+        Run(output, s, setup.Runner, o.Trials);
+        Finalize(output, storage, s, setup.Runner);
+        StudyTables.Summary(output, s.Name, storage.GetTrials(s.Name));
     }
 
     public static string SoftwareVersion =>

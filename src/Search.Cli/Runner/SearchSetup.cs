@@ -1,6 +1,7 @@
 using Search.Cli.Commands;
 using Search.Optimization.Spaces;
 using Search.Pruning.Data;
+using Search.Reporting.Records;
 
 namespace Search.Cli.Runner;
 

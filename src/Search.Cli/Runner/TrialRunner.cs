@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Search.Model;
 using Search.Optimization.Trials;
 using Search.Pruning.Evaluation;
@@ -7,6 +6,7 @@ using Search.Pruning.Pruning.Allocation;
 using Search.Pruning.Pruning.Metrics;
 using Search.Pruning.Pruning.Statistics;
 using Search.Pruning.Pruning.Surgery;
+using Search.Reporting.Records;
 using static TorchSharp.torch;
 
 namespace Search.Cli.Runner;
@@ -19,8 +19,6 @@ namespace Search.Cli.Runner;
 public sealed class TrialRunner(Transformer dense, CalibrationPools pools, ObjectiveSettings settings,
     EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string>? mixComponents = null)
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public ObjectiveSettings Settings => settings;
     public EvalSet SearchSplit => searchSplit;
     public EvalSet TestSplit => testSplit;
@@ -78,8 +76,8 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var (sum, scored) = PerplexityEvaluator.NllSum(pruned, proxy.Ids, proxy.Count, proxy.SeqLen);
         double ppl = Math.Exp(sum / scored);
         double evalS = sw.Elapsed.TotalSeconds;
-        trial.SetUserAttr(TrialAttrs.Plan, JsonSerializer.Serialize(Summarize(plan, pruned), Json));
-        trial.SetUserAttr(TrialAttrs.Timings, JsonSerializer.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS), Json));
+        trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(Summarize(plan, pruned)));
+        trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS)));
         var score = new TrialScore("ppl", ppl, proxy.Split, scored, proxy.SeqLen, proxy.Bos);
         return double.IsFinite(ppl)
             ? TrialOutcome.Completed(ppl, [score])
@@ -97,12 +95,15 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         return new FinalScores(Math.Exp(s1 / n1), searchSplit.Split, n1, Math.Exp(s2 / n2), testSplit.Split, n2, sw.Elapsed.TotalSeconds);
     }
 
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+    public static string Serialize<T>(T value) => AttrJson.Serialize(value);
 
-    public static T? Deserialize<T>(string? json) => json is null ? default : JsonSerializer.Deserialize<T>(json, Json);
+    public static T? Deserialize<T>(string? json) => AttrJson.Deserialize<T>(json);
 
     private PlanSummary Summarize(PruningPlan plan, Transformer pruned) => new(
         plan.Structure, plan.TargetRatio, plan.AchievedRatio, plan.PrunableParams, plan.RemovedParams,
         dense.ParameterCount(), pruned.ParameterCount(),
-        pruned.Config.Layers.Select(l => new LayerWidthSummary(l.NumHeads, l.NumKvHeads, l.IntermediateSize)).ToList());
+        Widths(pruned), Widths(dense));
+
+    private static List<LayerWidthSummary> Widths(Transformer model) =>
+        model.Config.Layers.Select(l => new LayerWidthSummary(l.NumHeads, l.NumKvHeads, l.IntermediateSize)).ToList();
 }

@@ -1,6 +1,6 @@
-namespace Search.Cli.Runner;
+namespace Search.Reporting.Records;
 
-/// <summary>How trials are scored: the study's budget, evaluation corpus and token budgets.</summary>
+/// <summary>How trials are scored: the study's budget, evaluation corpus and token budgets. Stored as the study's objective JSON.</summary>
 /// <param name="Ratio">Target removed fraction of attention+MLP linear parameters (hard constraint).</param>
 /// <param name="EvalDataset">Corpus the objective scores on; its validation split (or the search part of it) tunes, test reports.</param>
 /// <param name="SeqLen">Evaluation window length.</param>

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Search.Optimization.Storage;
+using Search.Reporting;
+
+namespace Search.Cli.Commands;
+
+/// <summary>
+/// Opens study files read-only in spirit for report, compare and export: a missing file is a
+/// user error (LiteDB would otherwise create an empty one), several files may be named.
+/// </summary>
+public static class ReportStores
+{
+    public static Option<string[]> Dbs() => new("--db")
+    {
+        Description = "LiteDB file(s) holding the studies; repeat to read several (e.g. results/*/study.db)",
+        DefaultValueFactory = _ => [StudyOptions.DefaultDb],
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    /// <summary>Every study in the given files (the files are opened and closed here).</summary>
+    public static IReadOnlyList<StudyData> LoadAll(IReadOnlyList<string> dbs)
+    {
+        var all = new List<StudyData>();
+        foreach (var db in dbs)
+        {
+            using var storage = Open(db);
+            all.AddRange(StudyData.LoadAll(storage));
+        }
+        return all;
+    }
+
+    /// <summary>The named study from the first file that has it, with unknown/empty errors naming what exists.</summary>
+    public static StudyData Load(IReadOnlyList<string> dbs, string study)
+    {
+        var known = new List<string>();
+        foreach (var db in dbs)
+        {
+            using var storage = Open(db);
+            if (storage.FindStudy(study) is not null) return StudyData.Load(storage, study, db);
+            known.AddRange(storage.GetStudies().Select(s => s.Name));
+        }
+        throw new ReportInputException(
+            $"{string.Join(", ", dbs)}: no study named '{study}' (studies: {string.Join(", ", known.DefaultIfEmpty("none"))})");
+    }
+
+    public static LiteDbStorage Open(string db)
+    {
+        if (!File.Exists(db)) throw new ReportInputException($"{db}: database file not found");
+        return new LiteDbStorage(db);
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Search.Model.Runtime;
+using Search.Reporting;
+using Search.Reporting.Experiments;
+using Search.Reporting.Tables;
+
+namespace Search.Cli.Commands;
+
+/// <summary>
+/// <c>prunesearch reproduce experiments/NAME</c>: runs the experiment's search into
+/// results/NAME/study.db (resuming what is there) and writes results/NAME/report.md with the
+/// plots and the published rows next to the measured ones.
+/// </summary>
+public static class ReproduceCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var experiment = new Argument<string>("experiment") { Description = "experiments/NAME.json (the .json may be left off)" };
+        var results = new Option<string?>("--results") { Description = "output folder (default: results/NAME under the repository root of the experiment file)" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "only rewrite the report from the stored study (no model, no search)" };
+        var dataDir = CommonOptions.DataDir();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("reproduce", "Run an experiment file (model, protocol, space, sampler, seed, trials) into results/NAME/study.db " +
+                                           "and write its report; rerunning resumes the stored study instead of starting over.")
+        {
+            experiment, results, reportOnly, dataDir, threads,
+        };
+        cmd.SetAction(parse =>
+        {
+            string file = parse.GetValue(experiment)!;
+            var spec = ExperimentSpec.Load(file);
+            string root = ExperimentSpec.RootOf(file);
+            if (!spec.Runnable)
+                throw new ReportInputException($"experiment {spec.Name} records published numbers only and does not run here" +
+                                               (spec.Command is null ? "" : $"; on a GPU box: {spec.Command}"));
+            string outDir = parse.GetValue(results) ?? Path.Combine(root, "results", spec.Name);
+            ReportWriter.EnsureWritable(outDir);
+            string db = Path.Combine(outDir, "study.db");
+            if (!parse.GetValue(reportOnly))
+            {
+                TorchRuntime.Initialize(parse.GetValue(threads));
+                SearchCommand.RunStudy(output, Options(spec, root, db, parse.GetValue(dataDir)));
+            }
+            string rel(string p) => Path.GetRelativePath(root, p);
+            var files = ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK,
+                $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {spec.Name} --experiment experiments/{spec.Name}.json --out {rel(outDir)})");
+            foreach (var f in files) output.WriteLine($"wrote {f}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    public static StudyRunOptions Options(ExperimentSpec spec, string root, string db, string? dataDir)
+    {
+        string Rooted(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(root, p));
+        string model = spec.Model == ModelLocator.Embedded ? ModelLocator.Embedded : Rooted(spec.Model);
+        return new StudyRunOptions(model, Rooted(spec.Space), spec.Name, db, spec.Trials, spec.Sampler, spec.Seed, spec.Ratio,
+            spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Search.Reporting.Experiments;
+
+/// <summary>
+/// One experiments/*.json file: what to run (model, evaluation protocol, space, sampler, seed,
+/// budget) and the published rows to put next to what it measures. Paths are relative to the
+/// repository root (the parent of the experiments folder). <see cref="Runnable"/> false marks a
+/// file that only records reference numbers and the command for a bigger machine.
+/// </summary>
+public sealed record ExperimentSpec(
+    string Name,
+    string Description,
+    string Model,
+    string EvalDataset,
+    [property: JsonPropertyName("seqlen")] int SeqLen,
+    string Bos,
+    string Space,
+    string Sampler,
+    int Seed,
+    int Trials,
+    double Ratio,
+    int ProxyWindows,
+    int Finalists,
+    int PoolSize,
+    IReadOnlyList<PublishedRow> Published,
+    bool Runnable = true,
+    string? Command = null)
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads a file given as a path or as experiments/NAME; one-line errors for missing or malformed files.</summary>
+    public static ExperimentSpec Load(string path)
+    {
+        string file = File.Exists(path) ? path : File.Exists(path + ".json") ? path + ".json" : throw new ReportInputException($"experiment {path}: file not found");
+        try
+        {
+            var spec = JsonSerializer.Deserialize<ExperimentSpec>(File.ReadAllText(file), Options)
+                       ?? throw new ReportInputException($"experiment {file}: empty file");
+            if (string.IsNullOrWhiteSpace(spec.Name)) throw new ReportInputException($"experiment {file}: 'name' is missing");
+            return spec with { Published = spec.Published ?? [] };
+        }
+        catch (JsonException e)
+        {
+            throw new ReportInputException($"experiment {file}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The repository root an experiment file's relative paths start from.</summary>
+    public static string RootOf(string experimentFile)
+    {
+        string full = Path.GetFullPath(File.Exists(experimentFile) ? experimentFile : experimentFile + ".json");
+        return Path.GetDirectoryName(Path.GetDirectoryName(full))!;
+    }
+}

@@ -1,0 +1,59 @@
+using Search.Optimization.Spaces;
+using Search.Optimization.Storage;
+using Search.Optimization.Trials;
+using Search.Reporting.Records;
+
+namespace Search.Reporting;
+
+/// <summary>Everything a report reads: the study record and its trials, straight from the store (no model).</summary>
+public sealed record StudyData(StudyRecord Record, IReadOnlyList<FrozenTrial> Trials)
+{
+    /// <summary>Simplex component order when a space does not name it (search-spaces/README.md).</summary>
+    public static readonly string[] DefaultMixComponents = ["wifv", "wifn", "ifv", "wanda", "magnitude"];
+
+    public string Name => Record.Name;
+
+    /// <summary>The objective settings when the study stored them as JSON (null for free-text objectives).</summary>
+    public ObjectiveSettings? Objective => AttrJson.TryDeserialize<ObjectiveSettings>(Record.ObjectiveDescription);
+
+    /// <summary>Names of the metric_mix weights, from the stored space JSON.</summary>
+    public IReadOnlyList<string> MixComponents
+    {
+        get
+        {
+            try
+            {
+                return SearchSpace.Parse(Record.SpaceJson).Dimensions.OfType<SimplexDimension>()
+                    .FirstOrDefault(d => d.Name == "metric_mix")?.Components ?? DefaultMixComponents;
+            }
+            catch (Search.Optimization.OptimizationInputException)
+            {
+                return DefaultMixComponents;
+            }
+        }
+    }
+
+    /// <summary>Reads one study; unknown or empty studies are a one-line user error.</summary>
+    public static StudyData Load(ITrialStorage storage, string name, string where)
+    {
+        var record = storage.FindStudy(name) ?? throw new ReportInputException(
+            $"{where}: no study named '{name}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
+        var trials = storage.GetTrials(name);
+        if (trials.Count == 0) throw new ReportInputException($"{where}: study '{name}' has no trials yet");
+        if (!trials.Any(t => t.State == TrialState.Complete))
+            throw new ReportInputException($"{where}: study '{name}' has no complete trial ({trials.Count} trials, none scored)");
+        return new StudyData(record, trials);
+    }
+
+    /// <summary>Every study of the store that has at least one complete trial (for cross-study plots).</summary>
+    public static IReadOnlyList<StudyData> LoadAll(ITrialStorage storage) =>
+        storage.GetStudies()
+            .Select(r => new StudyData(r, storage.GetTrials(r.Name)))
+            .Where(s => s.Trials.Any(t => t.State == TrialState.Complete))
+            .ToList();
+
+    /// <summary>The trial with this 1-based number (as tables print it), or a one-line error.</summary>
+    public FrozenTrial TrialByDisplayNumber(int displayNumber) =>
+        Trials.FirstOrDefault(t => t.Number + 1 == displayNumber)
+        ?? throw new ReportInputException($"study '{Name}' has no trial {displayNumber} (trials 1..{Trials.Count})");
+}

@@ -1,0 +1,63 @@
+using Search.Optimization.Trials;
+
+namespace Search.Reporting;
+
+/// <summary>
+/// The facts a report states about one study: hand-set baselines, the best searched config
+/// (finalists ranked on the full search split), the top trials by proxy, and the improvement.
+/// </summary>
+public sealed class StudySummary
+{
+    public StudySummary(StudyData data)
+    {
+        Data = data;
+        var components = data.MixComponents;
+        Views = data.Trials.Select(t => TrialView.From(t, components)).ToList();
+        var complete = Views.Where(v => v.Trial.State == TrialState.Complete).ToList();
+        Baselines = complete.Where(v => v.IsBaseline).ToList();
+        BestSearched = complete.Where(v => !v.IsBaseline && v.Final is not null).MinBy(v => v.Final!.SearchPpl)
+                       ?? complete.Where(v => !v.IsBaseline).MinBy(v => v.Proxy);
+        var finalBaselines = Baselines.Where(v => v.Final is not null).ToList();
+        BestBaseline = finalBaselines.MinBy(v => v.Final!.SearchPpl);
+        if (BestBaseline is { Final: { } b } && BestSearched is { Final: { } s })
+            Improvement = new Improvement(BestBaseline.Baseline!, BestBaseline.DisplayNumber, b.SearchPpl, b.TestPpl,
+                BestSearched.DisplayNumber, s.SearchPpl, s.TestPpl, s.SearchSplit, s.TestSplit);
+    }
+
+    public StudyData Data { get; }
+
+    public IReadOnlyList<TrialView> Views { get; }
+
+    /// <summary>Complete baseline trials in queue order.</summary>
+    public IReadOnlyList<TrialView> Baselines { get; }
+
+    /// <summary>Best searched finalist by full search-split ppl (by proxy when nothing was finalized).</summary>
+    public TrialView? BestSearched { get; }
+
+    /// <summary>Best finalized baseline by full search-split ppl.</summary>
+    public TrialView? BestBaseline { get; }
+
+    public Improvement? Improvement { get; }
+
+    /// <summary>The hand-set FLAP AL-AM baseline, if the study ran it (the widths plot compares against it).</summary>
+    public TrialView? AlAm => Baselines.FirstOrDefault(v => v.Structure == "al-am");
+
+    public int Failed => Views.Count(v => v.Trial.State == TrialState.Failed);
+
+    /// <summary>The k best complete trials by proxy ppl (baselines included), ties by number.</summary>
+    public IReadOnlyList<TrialView> Top(int k) =>
+        Views.Where(v => v.Proxy is not null).OrderBy(v => v.Proxy).ThenBy(v => v.Number).Take(k).ToList();
+
+    /// <summary>Complete trials in number order with the best proxy ppl seen so far (searched and baselines alike).</summary>
+    public IReadOnlyList<(int Trial, double Proxy, double BestSoFar, bool Baseline)> History()
+    {
+        var rows = new List<(int, double, double, bool)>();
+        double best = double.PositiveInfinity;
+        foreach (var v in Views.Where(v => v.Proxy is not null).OrderBy(v => v.Number))
+        {
+            best = Math.Min(best, v.Proxy!.Value);
+            rows.Add((v.DisplayNumber, v.Proxy.Value, best, v.IsBaseline));
+        }
+        return rows;
+    }
+}

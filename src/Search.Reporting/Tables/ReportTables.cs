@@ -1,0 +1,127 @@
+using System.Globalization;
+using Search.Reporting.Experiments;
+
+namespace Search.Reporting.Tables;
+
+/// <summary>The tables of a study report, built from the store only.</summary>
+public static class ReportTables
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string F4(double? x) => x is double v ? v.ToString("F4", Inv) : "";
+
+    public static string Pct(double? x) => x is double v ? v.ToString("0.00%", Inv) : "";
+
+    public static string Count(long? x) => x is long v ? v.ToString("N0", Inv) : "";
+
+    /// <summary>Study-wide protocol: model, space, sampler, seed, objective (split, seqlen, bos, budgets).</summary>
+    public static ReportTable Protocol(StudySummary s)
+    {
+        var r = s.Data.Record;
+        var o = s.Data.Objective;
+        var final = s.BestSearched?.Final ?? s.Baselines.FirstOrDefault(b => b.Final is not null)?.Final;
+        var proxy = s.Views.FirstOrDefault(v => v.Proxy is not null)?.Trial.Scores.FirstOrDefault();
+        var rows = new List<IReadOnlyList<string>>
+        {
+            new[] { "model", $"{Path.GetFileName(r.ModelPath.TrimEnd('/', '\\'))} (hash {Short(r.ModelHash)}, {r.LayerCount?.ToString(Inv) ?? "?"} layers)" },
+            new[] { "search space", SpaceName(r.SpaceJson) },
+            new[] { "sampler / seed", $"{r.SamplerName} / {r.Seed}" },
+            new[] { "trials", $"{s.Views.Count} ({s.Views.Count(v => v.Proxy is not null)} complete, {s.Failed} failed, {s.Baselines.Count} hand-set)" },
+        };
+        if (o is not null)
+        {
+            rows.Add(new[] { "target ratio", o.Ratio.ToString("0.###", Inv) + " of attention+MLP linear parameters removed" });
+            rows.Add(new[] { "evaluation", $"{o.EvalDataset}, seqlen {o.SeqLen}, bos {o.Bos}" });
+            rows.Add(new[] { "proxy", $"{o.ProxyWindows} windows of the search split" + (proxy is null ? "" : $" ({proxy.Split}, {proxy.Tokens.ToString("N0", Inv)} tokens)") });
+            rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen)" });
+        }
+        else rows.Add(new[] { "objective", r.ObjectiveDescription });
+        if (final is not null)
+            rows.Add(new[] { "final splits", $"search {final.SearchSplit} ({final.SearchTokens.ToString("N0", Inv)} tokens), test {final.TestSplit} ({final.TestTokens.ToString("N0", Inv)} tokens)" });
+        rows.Add(new[] { "software", r.SoftwareVersion });
+        return new ReportTable("protocol", $"Study {s.Data.Name}: protocol", ["field", "value"], rows);
+    }
+
+    /// <summary>Each hand-set baseline and the best searched config, with everything needed to rebuild them.</summary>
+    public static ReportTable Summary(StudySummary s)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        var listed = s.Baselines.ToList();
+        if (s.BestSearched is not null) listed.Add(s.BestSearched);
+        foreach (var v in listed)
+        {
+            string method = v.IsBaseline ? v.Baseline! : "searched (best on search split)";
+            rows.Add(new[]
+            {
+                method, v.DisplayNumber.ToString(Inv), F4(v.Proxy), F4(v.Final?.SearchPpl), F4(v.Final?.TestPpl),
+                Count(v.Plan?.TotalParamsAfter), Pct(v.Plan?.AchievedRatio), v.CalibrationText, v.MixText,
+                v.Structure ?? "", v.Compensation ?? "", v.Trial.Seed.ToString(Inv), v.WidthsText,
+            });
+        }
+        return new ReportTable("summary", $"Study {s.Data.Name}: best searched vs hand-set baselines",
+            ["method", "trial", "proxy ppl", "search ppl", "test ppl", "params after", "achieved ratio", "calibration",
+             "metric mix", "structure", "compensation", "trial seed", "widths per layer (heads/kv/channels)"], rows);
+    }
+
+    public static ReportTable Top(StudySummary s, int k) => new("top",
+        $"Study {s.Data.Name}: top {k} trials by proxy ppl",
+        ["rank", "trial", "kind", "proxy ppl", "proxy tokens", "search ppl", "test ppl", "achieved ratio", "calibration", "metric mix", "structure"],
+        s.Top(k).Select((v, i) => (IReadOnlyList<string>)new[]
+        {
+            (i + 1).ToString(Inv), v.DisplayNumber.ToString(Inv), v.Baseline ?? "searched", F4(v.Proxy), Count(v.ProxyTokens),
+            F4(v.Final?.SearchPpl), F4(v.Final?.TestPpl), Pct(v.Plan?.AchievedRatio), v.CalibrationText, v.MixText, v.Structure ?? "",
+        }).ToList());
+
+    /// <summary>
+    /// Published numbers next to this study's measurement of the same method (matched by tag and
+    /// ratio), with the difference measured − published. Different models make the difference a
+    /// protocol check, not a claim: the model column says which is which.
+    /// </summary>
+    public static ReportTable Published(StudySummary s, IReadOnlyList<PublishedRow> published)
+    {
+        double? ratio = s.Data.Objective?.Ratio;
+        var rows = published.Select(p =>
+        {
+            var measured = Measured(s, p, ratio);
+            double? ppl = measured?.Final?.TestPpl;
+            return (IReadOnlyList<string>)new[]
+            {
+                p.Method, p.Model, p.Ratio.ToString("0%", Inv), p.Dataset, p.SeqLen.ToString(Inv), p.Ppl.ToString("F2", Inv),
+                ppl is null ? "not run here" : F4(ppl), measured is null ? "" : $"{Path.GetFileName(s.Data.Record.ModelPath.TrimEnd('/'))} trial {measured.DisplayNumber} ({measured.Final!.TestSplit})",
+                ppl is double m ? (m - p.Ppl).ToString("+0.00;-0.00", Inv) : "", p.Source,
+            };
+        }).ToList();
+        return new ReportTable("published", $"Study {s.Data.Name}: published vs measured",
+            ["method", "published model", "ratio", "dataset", "seqlen", "published ppl", "measured test ppl", "measured on", "difference", "source"], rows);
+    }
+
+    public static TrialView? Measured(StudySummary s, PublishedRow p, double? ratio)
+    {
+        if (p.Tag is null || ratio is null || Math.Abs(ratio.Value - p.Ratio) > 1e-9) return null;
+        var v = p.Tag == "searched" ? s.BestSearched : s.Baselines.FirstOrDefault(b => b.Baseline == p.Tag);
+        return v?.Final is null ? null : v;
+    }
+
+    /// <summary>The improvement on the search split and on the test split, and how much survives.</summary>
+    public static ReportTable Improvement(StudySummary s)
+    {
+        var rows = new List<IReadOnlyList<string>>();
+        if (s.Improvement is { } i)
+        {
+            rows.Add(new[] { i.SearchSplit, "search", F4(i.SearchedSearchPpl), F4(i.BaselineSearchPpl), i.SearchGain.ToString("+0.00%;-0.00%;0.00%", Inv) });
+            rows.Add(new[] { i.TestSplit, "test", F4(i.SearchedTestPpl), F4(i.BaselineTestPpl), i.TestGain.ToString("+0.00%;-0.00%;0.00%", Inv) });
+            rows.Add(new[] { "survives on test", "", "", "", i.Survival is double v ? v.ToString("0%", Inv) : "n/a (no search-split gain)" });
+        }
+        string vs = s.Improvement is null ? "" : $" (trial {s.Improvement.SearchedTrial}) vs {s.Improvement.BaselineTag} (trial {s.Improvement.BaselineTrial})";
+        return new ReportTable("improvement", $"Study {s.Data.Name}: best searched{vs}",
+            ["split", "role", "searched ppl", "best baseline ppl", "relative reduction"], rows);
+    }
+
+    private static string Short(string hash) => hash.Length > 12 ? hash[..12] : hash;
+
+    private static string SpaceName(string json)
+    {
+        try { return Search.Optimization.Spaces.SearchSpace.Parse(json).Name; }
+        catch (Search.Optimization.OptimizationInputException) { return "(unparsable space JSON)"; }
+    }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Search.Cli.Commands;
 using Search.Cli.Runner;
+using Search.Reporting.Records;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;

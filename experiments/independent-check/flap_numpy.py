@@ -40,8 +40,8 @@ METHODS (unit: attention = whole KV group = its KV head + its g query heads; MLP
     wanda-sp        Wanda-sp + UL-UM, no bias   magnitude-sp    magnitude-sp + UL-UM, no bias
 
 Usage: /usr/bin/python3 flap_numpy.py [--shared DIR] [--out FILE] [--head-score group-then-z|z-then-mean|z-then-mean-sq]
-  The default head score is PruneSearch's convention (the check). The other two only rerun AL-AM, to
-  measure how much PruneSearch's group scoring differs from METHODS.md §2 / FLAP (see README.md).
+  The default head score (z-then-mean) is METHODS.md §2 / FLAP, which PruneSearch follows (the check).
+  The other two only rerun AL-AM, for reference (see README.md).
 """
 import argparse
 import json
@@ -271,7 +271,7 @@ def zscore(v):
 
 
 def unit_scores(m, metric, stats, head_score="z-then-mean"):
-    """head_score: 'group-then-z' (PruneSearch: reduce raw channel scores per KV group, z-score the G
+    """head_score: 'group-then-z' (earlier PruneSearch: reduce raw channel scores per KV group, z-score the G
     group scores, z-score again); 'z-then-mean' (METHODS §2 / FLAP prune.py: z-score the H*h channel
     scores of the layer, group score = mean of those z-scores, no further standardization);
     'z-then-mean-sq' (the same with FLAP's quirk of squaring attention channel scores first)."""

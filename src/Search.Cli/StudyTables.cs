@@ -33,6 +33,9 @@ public static class StudyTables
             double b = Final(bestBase)!.TestPpl, s = Final(searched[0])!.TestPpl;
             output.WriteLine($"test ppl: searched {s:F4} vs best hand-set {b:F4} ({bestBase.UserAttr(UserAttrKeys.Baseline)}): " +
                              $"{(b - s) / b:+0.00%;-0.00%} {(s < b ? "better" : "not better")}");
+            if (TrialRunner.Deserialize<SeedSpread>(bestBase.UserAttr(TrialAttrs.SeedSpread)) is { } spread)
+                output.WriteLine($"margin {b - s:F4} vs that baseline's calibration-seed spread {spread.Spread:F4} " +
+                                 $"(seeds {string.Join(",", spread.Seeds)}): {(b - s > spread.Spread ? "larger" : "NOT larger")}");
         }
         int failed = trials.Count(t => t.State == TrialState.Failed);
         if (failed > 0) output.WriteLine($"{failed} failed trial(s): see `prunesearch trials --study {study}`");

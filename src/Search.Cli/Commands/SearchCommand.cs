@@ -144,5 +144,31 @@ public static class SearchCommand
             output.WriteLine($"final trial {t.Number + 1}{(t.UserAttr(UserAttrKeys.Baseline) is { } tag ? $" [{tag}]" : "")}: " +
                              $"{final.SearchSplit} ppl {final.SearchPpl:F4}, {final.TestSplit} ppl {final.TestPpl:F4} ({final.Seconds:F1} s)");
         }
+        SeedSpreadOfBestBaseline(output, storage, study, runner);
+    }
+
+    /// <summary>Calibration seeds the best baseline is re-run with to measure its seed-to-seed spread.</summary>
+    public const int SpreadSeeds = 5;
+
+    private static void SeedSpreadOfBestBaseline(TextWriter output, ITrialStorage storage, Study study, TrialRunner runner)
+    {
+        var best = storage.GetTrials(study.Name)
+            .Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null && t.UserAttr(TrialAttrs.Final) is not null)
+            .MinBy(t => TrialRunner.Deserialize<FinalScores>(t.UserAttr(TrialAttrs.Final))!.TestPpl);
+        if (best is null || best.UserAttr(TrialAttrs.SeedSpread) is not null || !best.Params.ContainsKey("calibration_seed")) return;
+        var seeds = new List<int>();
+        var ppl = new List<double>();
+        int seed0 = (int)best.Params["calibration_seed"].AsReal;
+        for (int k = 0; k < SpreadSeeds; k++)
+        {
+            int seed = seed0 + k;
+            var p = new Dictionary<string, ParamValue>(best.Params) { ["calibration_seed"] = ParamValue.Of((long)seed) };
+            seeds.Add(seed);
+            ppl.Add(k == 0 ? TrialRunner.Deserialize<FinalScores>(best.UserAttr(TrialAttrs.Final))!.TestPpl : runner.TestPerplexity(p));
+        }
+        var spread = new SeedSpread(seeds, ppl);
+        storage.SetTrialUserAttr(study.Name, best.Number, TrialAttrs.SeedSpread, TrialRunner.Serialize(spread));
+        output.WriteLine($"seed spread of {best.UserAttr(UserAttrKeys.Baseline)} over calibration seeds {string.Join(",", seeds)}: " +
+                         $"test ppl {string.Join(" ", ppl.Select(v => v.ToString("F4")))} (max-min {spread.Spread:F4})");
     }
 }

@@ -1,6 +1,7 @@
 using Search.Cli.Commands;
 using Search.Optimization.Spaces;
 using Search.Pruning.Data;
+using Search.Pruning.Pruning.Statistics;
 using Search.Reporting.Records;
 
 namespace Search.Cli.Runner;
@@ -17,10 +18,9 @@ public sealed class SearchSetup : IDisposable
         var cache = TokenCache.OpenDefault();
         var bos = EvalCommand.ParseBos(settings.Bos);
         var (search, test) = EvalSplits.Resolve(settings.EvalDataset, settings.SeqLen, bos, model.Tokenizer, cache, dataDir);
-        var pools = new CalibrationPools(model.Model,
-            source => EvalSplits.CalibrationSource(source, dataDir),
-            corpus => CorpusTokens.Load(corpus, model.Tokenizer, cache),
-            settings.PoolSize, log is null ? null : msg => log.WriteLine(msg));
+        var pools = new CalibrationPools(model.Model, model.Hash, model.Tokenizer, cache,
+            source => EvalSplits.CalibrationSource(source, dataDir), settings.PoolSize,
+            CalibrationStatsCache.OpenDefault(), log is null ? null : msg => log.WriteLine(msg));
         var mix = space?.Dimensions.OfType<SimplexDimension>().FirstOrDefault(d => d.Name == "metric_mix")?.Components;
         return new SearchSetup
         {

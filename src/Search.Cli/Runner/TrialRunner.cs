@@ -95,6 +95,15 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         return new FinalScores(Math.Exp(s1 / n1), searchSplit.Split, n1, Math.Exp(s2 / n2), testSplit.Split, n2, sw.Elapsed.TotalSeconds);
     }
 
+    /// <summary>Test-split perplexity of a config (seed-spread measurements).</summary>
+    public double TestPerplexity(IReadOnlyDictionary<string, ParamValue> parameters)
+    {
+        using var scope = NewDisposeScope();
+        using var pruned = Build(TrialConfig.FromParams(parameters, mixComponents), out _);
+        var (sum, n) = PerplexityEvaluator.NllSum(pruned, testSplit.Ids, testSplit.Count, testSplit.SeqLen);
+        return Math.Exp(sum / n);
+    }
+
     public static string Serialize<T>(T value) => AttrJson.Serialize(value);
 
     public static T? Deserialize<T>(string? json) => AttrJson.Deserialize<T>(json);

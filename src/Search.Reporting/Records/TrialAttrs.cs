@@ -19,4 +19,10 @@ public static class TrialAttrs
 
     /// <summary>The calibration/eval/model protocol, once per trial (dataset, seqlen, bos, model hash).</summary>
     public const string Protocol = "protocol";
+
+    /// <summary>
+    /// <see cref="SeedSpread"/>: test ppl of the best hand-set baseline re-calibrated with other
+    /// calibration seeds — the yardstick a searched improvement must exceed.
+    /// </summary>
+    public const string SeedSpread = UserAttrKeys.AnnotationPrefix + "seed_spread";
 }

@@ -43,7 +43,7 @@ public static class SearchCommand
         var bos = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };
         var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 };
         var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 };
-        var poolSize = new Option<int>("--pool-size") { Description = "calibration windows per (source, seqlen) pool; trial sample counts must not exceed it", DefaultValueFactory = _ => 256 };
+        var poolSize = new Option<int>("--pool-size") { Description = "calibration windows per (source, seqlen, seed) pool; a trial takes the first n (n must not exceed it)", DefaultValueFactory = _ => 256 };
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();

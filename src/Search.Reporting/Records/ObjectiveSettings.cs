@@ -7,7 +7,7 @@ namespace Search.Reporting.Records;
 /// <param name="Bos">corpus | window | none.</param>
 /// <param name="ProxyWindows">Windows of the search split for the cheap proxy score of every trial.</param>
 /// <param name="Finalists">Searched trials (best by proxy) promoted to the full search split and the test split.</param>
-/// <param name="PoolSize">Calibration windows per (source, seqlen) pool; the trial's samples are a subset.</param>
+/// <param name="PoolSize">Calibration windows per (source, seqlen, seed) pool; a trial takes its first n (FLAP's n-sample set).</param>
 public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize)
 {
     /// <summary>Stored with the study; a resumed study must match it.</summary>

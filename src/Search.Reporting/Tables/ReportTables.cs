@@ -34,7 +34,7 @@ public static class ReportTables
             rows.Add(new[] { "target ratio", o.Ratio.ToString("0.###", Inv) + " of attention+MLP linear parameters removed" });
             rows.Add(new[] { "evaluation", $"{o.EvalDataset}, seqlen {o.SeqLen}, bos {o.Bos}" });
             rows.Add(new[] { "proxy", $"{o.ProxyWindows} windows of the search split" + (proxy is null ? "" : $" ({proxy.Split}, {proxy.Tokens.ToString("N0", Inv)} tokens)") });
-            rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen)" });
+            rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen, seed); a trial takes the first n" });
         }
         else rows.Add(new[] { "objective", r.ObjectiveDescription });
         if (final is not null)

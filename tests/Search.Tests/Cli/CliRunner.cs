@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Search.Cli;
 
 namespace Search.Tests.Cli;
 
@@ -8,10 +7,8 @@ internal static class CliRunner
 {
     public static (int Exit, string Out, string Err) Run(params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = CliApp.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
+        var run = CliRun.Of(args);
+        return (run.ExitCode, run.Output, run.Error);
     }
 
     /// <summary>A child `prunesearch` process with redirected output, in <paramref name="workDir"/>.</summary>
@@ -36,11 +33,4 @@ internal static class CliRunner
     }
 
     public static string Space(string name) => Path.Combine(RepoRoot, "search-spaces", name);
-}
-
-/// <summary>Tests that run whole searches on the embedded model share its one-time build and the CPU.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EmbeddedSearchCollection
-{
-    public const string Name = "embedded-search";
 }

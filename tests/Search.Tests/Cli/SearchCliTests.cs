@@ -4,7 +4,7 @@ using Search.Optimization.Trials;
 
 namespace Search.Tests.Cli;
 
-[Collection(EmbeddedSearchCollection.Name)]
+[Collection(CliCollection.Name)]
 public sealed class SearchCliTests : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("prunesearch-search-").FullName;

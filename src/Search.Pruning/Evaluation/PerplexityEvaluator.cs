@@ -35,12 +35,14 @@ public static class PerplexityEvaluator
             var ids = tensor(windows.AsSpan(start * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64)
                 .to(model.Device);                                              // [B, T]
             var logits = model.Forward(ids);                                    // [B, T, V]
-            var pred = logits.narrow(1, 0, seqLen - 1).reshape(-1, logits.shape[2]);
-            if (pred.dtype != ScalarType.Float32) pred = pred.to_type(ScalarType.Float32);
-            var target = ids.narrow(1, 1, seqLen - 1).reshape(-1);              // [B·(T−1)]
-            var nll = F.cross_entropy(pred, target, reduction: nn.Reduction.None); // [B·(T−1)]
+            // Score all positions against ids shifted left; the last position has no target and is
+            // ignored. Avoids copying a narrowed [B, T−1, V] slice of the logits.
+            var flat = logits.view(-1, logits.shape[2]);                         // [B·T, V]
+            if (flat.dtype != ScalarType.Float32) flat = flat.to_type(ScalarType.Float32);
+            var target = cat([ids.narrow(1, 1, seqLen - 1), full([b, 1], -100L, ScalarType.Int64, device: ids.device)], 1).view(-1);
+            var nll = F.cross_entropy(flat, target, ignore_index: -100, reduction: nn.Reduction.None); // [B·T], 0 where ignored
             total += nll.to_type(ScalarType.Float64).sum().cpu().item<double>();
-            scored += target.shape[0];
+            scored += (long)b * (seqLen - 1);
             onBatch?.Invoke(b);
         }
         return (total, scored);

@@ -40,7 +40,15 @@ public sealed class Transformer : IDisposable
     /// Logits [B, T, V] for token ids [B, T] (int64, on the model's device). Grad mode is the
     /// caller's: evaluation wraps it in no_grad, the embedded model's training does not.
     /// </summary>
-    public Tensor Forward(Tensor ids, IActivationObserver? observer = null)
+    public Tensor Forward(Tensor ids, IActivationObserver? observer = null) => Run(ids, observer, logits: true);
+
+    /// <summary>
+    /// Runs the decoder blocks only (for an observer: calibration statistics need the o_proj and
+    /// down_proj inputs, not the vocabulary-sized logits) and returns the final hidden states [B, T, d].
+    /// </summary>
+    public Tensor ForwardHidden(Tensor ids, IActivationObserver? observer = null) => Run(ids, observer, logits: false);
+
+    private Tensor Run(Tensor ids, IActivationObserver? observer, bool logits)
     {
         using var scope = NewDisposeScope();
         long b = ids.shape[0], t = ids.shape[1];
@@ -54,10 +62,11 @@ public sealed class Transformer : IDisposable
             x = x + Attention(layer, RmsNorm(x, layer.InputNorm), cos, sin, i, observer);
             x = x + Mlp(layer, RmsNorm(x, layer.PostAttentionNorm), i, observer);
         }
+        if (!logits) return x.MoveToOuterDisposeScope();
         x = RmsNorm(x, FinalNorm);
         // lm_head as mm with a pre-transposed contiguous weight: 2x faster than linear on CPU (PITFALLS 7).
-        var logits = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
-        return logits.MoveToOuterDisposeScope();
+        var output = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
+        return output.MoveToOuterDisposeScope();
     }
 
     private Tensor Attention(DecoderLayerWeights l, Tensor h, Tensor cos, Tensor sin, int index, IActivationObserver? obs)

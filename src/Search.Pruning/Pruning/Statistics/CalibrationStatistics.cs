@@ -63,7 +63,7 @@ public sealed class CalibrationStatistics
                 .to(dense.Device);                                                // [B, T]
             observer.FirstWindow = start;
             Interlocked.Increment(ref forwardCalls);
-            dense.Forward(ids, observer);
+            dense.ForwardHidden(ids, observer); // the lm_head's logits are not needed here
             progress?.Invoke(b);
         }
         return new CalibrationStatistics(count, seqLen, layers);

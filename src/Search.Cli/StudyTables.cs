@@ -31,7 +31,7 @@ public static class StudyTables
         {
             var bestBase = baselines.MinBy(t => Final(t)!.TestPpl)!;
             double b = Final(bestBase)!.TestPpl, s = Final(searched[0])!.TestPpl;
-            output.WriteLine($"test ppl: searched {s:F4} vs best hand-set {b:F4} ({bestBase.UserAttr(UserAttrKeys.Baseline)}): " +
+            output.WriteLine($"test ppl: searched {s:F4} vs best hand-set on test {b:F4} ({bestBase.UserAttr(UserAttrKeys.Baseline)}): " +
                              $"{(b - s) / b:+0.00%;-0.00%} {(s < b ? "better" : "not better")}");
             if (TrialRunner.Deserialize<SeedSpread>(bestBase.UserAttr(TrialAttrs.SeedSpread)) is { } spread)
                 output.WriteLine($"margin {b - s:F4} vs that baseline's calibration-seed spread {spread.Spread:F4} " +

@@ -17,53 +17,39 @@ public static class Masking
     {
         Surgery.Validate(dense, plan, stats, compensation);
         int hd = dense.Config.HeadDim;
-        var layers = new List<DecoderLayerWeights>(dense.Layers.Count);
-        using var noGrad = no_grad();
-        try
+        return Surgery.BuildLayers(dense, l =>
         {
-            for (int l = 0; l < dense.Layers.Count; l++)
+            var src = dense.Layers[l];
+            var lp = plan.Layers[l];
+            var attentionChannels = lp.KeptAttentionChannels(hd);
+            var qMask = Mask(src.QProj?.shape[0] ?? 0, attentionChannels, src);  // [H·h]
+            var kvMask = Mask(src.KProj?.shape[0] ?? 0, lp.KeptKvRows(hd), src);  // [G·h]
+            var mlpMask = Mask(src.Widths.IntermediateSize, lp.KeptChannels, src); // [I]
+            Tensor? Rows(Tensor? t, Tensor mask) => t is null ? null : t * (t.dim() == 2 ? mask.unsqueeze(1) : mask);
+            Tensor? Cols(Tensor? t, Tensor mask) => t is null ? null : t * mask;
+            var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Layers[l].Attention, compensation);
+            var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Layers[l].Mlp, compensation);
+            return new DecoderLayerWeights
             {
-                using var scope = NewDisposeScope();
-                var src = dense.Layers[l];
-                var lp = plan.Layers[l];
-                var attentionChannels = lp.KeptAttentionChannels(hd);
-                var qMask = Mask(src.QProj?.shape[0] ?? 0, attentionChannels, src);  // [H·h]
-                var kvMask = Mask(src.KProj?.shape[0] ?? 0, lp.KeptKvRows(hd), src);  // [G·h]
-                var mlpMask = Mask(src.Widths.IntermediateSize, lp.KeptChannels, src); // [I]
-                Tensor? Rows(Tensor? t, Tensor mask) => t is null ? null : t * (t.dim() == 2 ? mask.unsqueeze(1) : mask);
-                Tensor? Cols(Tensor? t, Tensor mask) => t is null ? null : t * mask;
-                var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Layers[l].Attention, compensation);
-                var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Layers[l].Mlp, compensation);
-                var layer = new DecoderLayerWeights
-                {
-                    Widths = src.Widths with { OProjBias = oBias is not null, DownProjBias = downBias is not null },
-                    InputNorm = src.InputNorm.alias(),
-                    PostAttentionNorm = src.PostAttentionNorm.alias(),
-                    QProj = Rows(src.QProj, qMask),
-                    KProj = Rows(src.KProj, kvMask),
-                    VProj = Rows(src.VProj, kvMask),
-                    OProj = Cols(src.OProj, qMask),
-                    QBias = Rows(src.QBias, qMask),
-                    KBias = Rows(src.KBias, kvMask),
-                    VBias = Rows(src.VBias, kvMask),
-                    OBias = oBias,
-                    GateProj = Rows(src.GateProj, mlpMask),
-                    UpProj = Rows(src.UpProj, mlpMask),
-                    DownProj = Cols(src.DownProj, mlpMask),
-                    GateBias = Rows(src.GateBias, mlpMask),
-                    UpBias = Rows(src.UpBias, mlpMask),
-                    DownBias = downBias,
-                };
-                foreach (var (_, t) in layer.Named()) t.DetachFromDisposeScope();
-                layers.Add(layer);
-            }
-            return Surgery.SharingEmbeddings(dense, dense.Config with { Layers = layers.Select(x => x.Widths).ToList() }, layers);
-        }
-        catch
-        {
-            foreach (var layer in layers) layer.Dispose();
-            throw;
-        }
+                Widths = src.Widths with { OProjBias = oBias is not null, DownProjBias = downBias is not null },
+                InputNorm = src.InputNorm.alias(),
+                PostAttentionNorm = src.PostAttentionNorm.alias(),
+                QProj = Rows(src.QProj, qMask),
+                KProj = Rows(src.KProj, kvMask),
+                VProj = Rows(src.VProj, kvMask),
+                OProj = Cols(src.OProj, qMask),
+                QBias = Rows(src.QBias, qMask),
+                KBias = Rows(src.KBias, kvMask),
+                VBias = Rows(src.VBias, kvMask),
+                OBias = oBias,
+                GateProj = Rows(src.GateProj, mlpMask),
+                UpProj = Rows(src.UpProj, mlpMask),
+                DownProj = Cols(src.DownProj, mlpMask),
+                GateBias = Rows(src.GateBias, mlpMask),
+                UpBias = Rows(src.UpBias, mlpMask),
+                DownBias = downBias,
+            };
+        });
     }
 
     /// <summary>1 at kept indices, 0 elsewhere: [count] in the model's dtype and device.</summary>

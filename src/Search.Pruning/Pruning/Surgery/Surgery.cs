@@ -18,6 +18,49 @@ public static class Surgery
     {
         Validate(dense, plan, stats, compensation);
         int hd = dense.Config.HeadDim;
+        return BuildLayers(dense, l =>
+        {
+            var src = dense.Layers[l];
+            var lp = plan.Layers[l];
+            var attentionChannels = lp.KeptAttentionChannels(hd);
+            bool attention = lp.KeptKvGroups.Length > 0, mlp = lp.KeptChannels.Length > 0;
+            var qRows = Index(attentionChannels, dense.Device);          // [kept heads · h]
+            var kvRows = Index(lp.KeptKvRows(hd), dense.Device);         // [kept groups · h]
+            var channels = Index(lp.KeptChannels, dense.Device);         // [kept I]
+            Tensor? Select(Tensor? t, bool keep, long dim, Tensor index) => keep && t is not null ? t.index_select(dim, index) : null;
+            var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Layers[l].Attention, compensation);
+            var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Layers[l].Mlp, compensation);
+            return new DecoderLayerWeights
+            {
+                Widths = new LayerWidths(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
+                    oBias is not null, downBias is not null),
+                InputNorm = src.InputNorm.alias(),
+                PostAttentionNorm = src.PostAttentionNorm.alias(),
+                QProj = Select(src.QProj, attention, 0, qRows),
+                KProj = Select(src.KProj, attention, 0, kvRows),
+                VProj = Select(src.VProj, attention, 0, kvRows),
+                OProj = Select(src.OProj, attention, 1, qRows),
+                QBias = Select(src.QBias, attention, 0, qRows),
+                KBias = Select(src.KBias, attention, 0, kvRows),
+                VBias = Select(src.VBias, attention, 0, kvRows),
+                OBias = oBias,
+                GateProj = Select(src.GateProj, mlp, 0, channels),
+                UpProj = Select(src.UpProj, mlp, 0, channels),
+                DownProj = Select(src.DownProj, mlp, 1, channels),
+                GateBias = Select(src.GateBias, mlp, 0, channels),
+                UpBias = Select(src.UpBias, mlp, 0, channels),
+                DownBias = downBias,
+            };
+        });
+    }
+
+    /// <summary>
+    /// Builds one new layer per dense layer (each inside its own dispose scope, its tensors kept
+    /// beyond it) and wraps them in a model that shares the dense embeddings; on failure the layers
+    /// built so far are freed. Shared by <see cref="Apply"/> and <see cref="Masking"/>.
+    /// </summary>
+    internal static Transformer BuildLayers(Transformer dense, Func<int, DecoderLayerWeights> buildLayer)
+    {
         var layers = new List<DecoderLayerWeights>(dense.Layers.Count);
         using var noGrad = no_grad();
         try
@@ -25,38 +68,7 @@ public static class Surgery
             for (int l = 0; l < dense.Layers.Count; l++)
             {
                 using var scope = NewDisposeScope();
-                var src = dense.Layers[l];
-                var lp = plan.Layers[l];
-                var attentionChannels = lp.KeptAttentionChannels(hd);
-                bool attention = lp.KeptKvGroups.Length > 0, mlp = lp.KeptChannels.Length > 0;
-                var qRows = Index(attentionChannels, dense.Device);          // [kept heads · h]
-                var kvRows = Index(lp.KeptKvRows(hd), dense.Device);         // [kept groups · h]
-                var channels = Index(lp.KeptChannels, dense.Device);         // [kept I]
-                Tensor? Select(Tensor? t, bool keep, long dim, Tensor index) => keep && t is not null ? t.index_select(dim, index) : null;
-                var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Layers[l].Attention, compensation);
-                var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Layers[l].Mlp, compensation);
-                var layer = new DecoderLayerWeights
-                {
-                    Widths = new LayerWidths(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
-                        oBias is not null, downBias is not null),
-                    InputNorm = src.InputNorm.alias(),
-                    PostAttentionNorm = src.PostAttentionNorm.alias(),
-                    QProj = Select(src.QProj, attention, 0, qRows),
-                    KProj = Select(src.KProj, attention, 0, kvRows),
-                    VProj = Select(src.VProj, attention, 0, kvRows),
-                    OProj = Select(src.OProj, attention, 1, qRows),
-                    QBias = Select(src.QBias, attention, 0, qRows),
-                    KBias = Select(src.KBias, attention, 0, kvRows),
-                    VBias = Select(src.VBias, attention, 0, kvRows),
-                    OBias = oBias,
-                    GateProj = Select(src.GateProj, mlp, 0, channels),
-                    UpProj = Select(src.UpProj, mlp, 0, channels),
-                    DownProj = Select(src.DownProj, mlp, 1, channels),
-                    GateBias = Select(src.GateBias, mlp, 0, channels),
-                    UpBias = Select(src.UpBias, mlp, 0, channels),
-                    DownBias = downBias,
-                };
-                // The layer owns its tensors beyond this iteration's scope.
+                var layer = buildLayer(l);
                 foreach (var (_, t) in layer.Named()) t.DetachFromDisposeScope();
                 layers.Add(layer);
             }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Search.Model;
 using Search.Model.Checkpoints;
-using Search.Pruning.Evaluation;
+using Search.Data.Evaluation;
 using static TorchSharp.torch;
 
 namespace Search.Bench;

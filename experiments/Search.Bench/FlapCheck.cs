@@ -3,12 +3,13 @@ using System.Text.Json.Nodes;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;
-using Search.Pruning.Data;
-using Search.Pruning.Evaluation;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
-using Search.Pruning.Pruning.Surgery;
+using Search.Data;
+using Search.Data.Evaluation;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Pipeline;
+using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 
 namespace Search.Bench;
 
@@ -50,21 +51,17 @@ public static class FlapCheck
         var cal = CalibrationSampler.Sample(stream, CalWindows, Seq, Seed);
         var eval = CorpusTokens.EvalWindowsOf(catalog.Resolve("tinystories", "valid"), tokenizer, null, BosMode.Corpus, Seq, EvalWindowCount);
 
-        double Ppl(Transformer m)
-        {
-            var (sum, n) = PerplexityEvaluator.NllSum(m, eval.Ids, eval.Count, Seq);
-            return Math.Exp(sum / n);
-        }
+        double Ppl(Transformer m) => PerplexityEvaluator.NllSum(m, eval.Ids, eval.Count, Seq).Perplexity;
 
         var stats = CalibrationStatistics.Collect(model, cal.Ids, cal.Count, Seq, batchSize: 16).AggregateAll();
         var results = new JsonObject();
         foreach (var (name, metric, structure, bias) in Methods)
         {
-            var scores = MetricMixture.Single(metric).Score(model, stats);
             foreach (double p in new[] { 0.2, 0.5 })
             {
-                var plan = Allocator.Allocate(model, scores, structure, p);
-                using var pruned = Surgery.Apply(model, plan, stats, bias);
+                var recipe = new PruningRecipe(MetricMixture.Single(metric), AllocationSpec.ForStructure(structure, p), bias);
+                var plan = PrunePipeline.Plan(model, stats, recipe);
+                using var pruned = PrunePipeline.Prune(model, plan, stats, recipe);
                 results[$"{name}@{(int)Math.Round(p * 100)}"] = new JsonObject
                 {
                     ["ppl"] = Ppl(pruned),

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Search.Cli.Commands;
-using Search.Cli.Runner;
-using Search.Reporting.Records;
+using Search.Data;
+using Search.Objective;
+using Search.Records;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;
@@ -47,12 +47,12 @@ public static class SearchThroughput
         study.EnqueueBaselines();
         // The first baseline triggers the pool pass; time it alone so it is not charged to every trial.
         var pool = Stopwatch.StartNew();
-        setup.Runner.Plan(TrialConfig.FromParams(space.MaterializeBaseline(space.Baselines[0])));
+        setup.Runner.Plan(setup.Runner.Config(space.MaterializeBaseline(space.Baselines[0])));
         double poolSeconds = pool.Elapsed.TotalSeconds;
         var wall = Stopwatch.StartNew();
         study.Optimize(t => setup.Runner.Evaluate(t), trials);
         double total = wall.Elapsed.TotalSeconds;
-        var timings = storage.GetTrials("bench").Select(t => TrialRunner.Deserialize<TrialTimings>(t.UserAttr(TrialAttrs.Timings))).OfType<TrialTimings>().ToList();
+        var timings = storage.GetTrials("bench").Select(t => AttrJson.Deserialize<TrialTimings>(t.UserAttr(TrialAttrs.Timings))).OfType<TrialTimings>().ToList();
         double eval = timings.Sum(t => t.Eval);
         // Statistics time is aggregation (sub-millisecond) plus, the first time a (source, seqlen, seed)
         // pool is used, its one dense calibration pass: a forward pass, counted on that side.

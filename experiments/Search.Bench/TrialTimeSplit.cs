@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Search.Model;
 using Search.Model.Checkpoints;
-using Search.Pruning.Evaluation;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
-using Search.Pruning.Pruning.Surgery;
+using Search.Data.Evaluation;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Pipeline;
+using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 using static TorchSharp.torch;
 
 namespace Search.Bench;
@@ -60,11 +61,10 @@ public static class TrialTimeSplit
         {
             pruned?.Dispose();
             sw.Restart();
-            var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(m, stats);
-            var plan = Allocator.Allocate(m, scores, PruningStructure.AdaptiveLayersAdaptiveModules, 0.2);
+            var plan = PrunePipeline.Plan(m, stats, Recipe);
             double s1 = sw.Elapsed.TotalMilliseconds;
             sw.Restart();
-            pruned = Surgery.Apply(m, plan, stats, Compensation.FlapBias);
+            pruned = PrunePipeline.Prune(m, plan, stats, Recipe);
             double s2 = sw.Elapsed.TotalMilliseconds;
             if (r > 0) { scoreMs.Add(s1); surgeryMs.Add(s2); }
         }
@@ -78,11 +78,14 @@ public static class TrialTimeSplit
         Console.WriteLine($"| {name} | {m.ParameterCount():N0} | {statsS:F2} | {score:F1} | {surgery:F1} | {evalS:F2} | {ratio:P2} |");
     }
 
+    /// <summary>FLAP's default: WIFV, AL-AM at 20%, bias compensation.</summary>
+    private static readonly PruningRecipe Recipe = new(MetricMixture.Single(ImportanceMetric.Wifv),
+        AllocationSpec.ForStructure(PruningStructure.AdaptiveLayersAdaptiveModules, 0.2), Compensation.FlapBias);
+
     private static Transformer Prune(Transformer m, ChannelStats stats, out PruningPlan plan)
     {
-        var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(m, stats);
-        plan = Allocator.Allocate(m, scores, PruningStructure.AdaptiveLayersAdaptiveModules, 0.2);
-        return Surgery.Apply(m, plan, stats, Compensation.FlapBias);
+        plan = PrunePipeline.Plan(m, stats, Recipe);
+        return PrunePipeline.Prune(m, plan, stats, Recipe);
     }
 
     private static double Median(List<double> xs)

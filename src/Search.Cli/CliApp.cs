@@ -55,7 +55,7 @@ public static class CliApp
         {
             var inner = Unwrap(e);
             if (Environment.GetEnvironmentVariable("PRUNESEARCH_DEBUG") == "1") error.WriteLine(inner.ToString());
-            if (inner is UserInputException or Search.Optimization.OptimizationInputException or Search.Reporting.ReportInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            if (inner is UserInputException or Search.Optimization.OptimizationInputException or Search.Reporting.ReportInputException or Search.Records.RecordInputException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
             {
                 error.WriteLine("error: " + OneLine(inner.Message));
                 return UserError;

@@ -1,7 +1,6 @@
-using Search.Cli.Runner;
 using Search.Optimization.Trials;
 using Spectre.Console;
-using Search.Reporting.Records;
+using Search.Records;
 
 namespace Search.Cli;
 
@@ -21,19 +20,18 @@ public static class StudyTables
         foreach (var t in baselines.Concat(searched.Take(1)))
         {
             var f = Final(t)!;
-            var plan = TrialRunner.Deserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan));
+            var plan = AttrJson.Deserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan));
             table.AddRow($"{t.Number + 1}", Markup.Escape(t.UserAttr(UserAttrKeys.Baseline) ?? "searched (best on search split)"),
                 $"{t.Value:F4}", $"{f.SearchPpl:F4}", $"{f.TestPpl:F4}",
                 plan is null ? "" : $"{plan.AchievedRatio:P2}", plan is null ? "" : $"{plan.TotalParamsAfter:N0}");
         }
         Progress.ConsoleFor(output).Write(table);
-        if (baselines.Count > 0 && searched.Count > 0)
+        if (BaselineRule.Best(trials) is { } bestBase && searched.Count > 0)
         {
-            var bestBase = baselines.MinBy(t => Final(t)!.TestPpl)!;
             double b = Final(bestBase)!.TestPpl, s = Final(searched[0])!.TestPpl;
-            output.WriteLine($"test ppl: searched {s:F4} vs best hand-set on test {b:F4} ({bestBase.UserAttr(UserAttrKeys.Baseline)}): " +
-                             $"{(b - s) / b:+0.00%;-0.00%} {(s < b ? "better" : "not better")}");
-            if (TrialRunner.Deserialize<SeedSpread>(bestBase.UserAttr(TrialAttrs.SeedSpread)) is { } spread)
+            output.WriteLine($"test ppl: searched {s:F4} vs the best hand-set baseline (chosen on the search split) {b:F4} " +
+                             $"({bestBase.UserAttr(UserAttrKeys.Baseline)}): {(b - s) / b:+0.00%;-0.00%} {(s < b ? "better" : "not better")}");
+            if (AttrJson.Deserialize<SeedSpread>(bestBase.UserAttr(TrialAttrs.SeedSpread)) is { } spread)
                 output.WriteLine($"margin {b - s:F4} vs that baseline's calibration-seed spread {spread.Spread:F4} " +
                                  $"(seeds {string.Join(",", spread.Seeds)}): {(b - s > spread.Spread ? "larger" : "NOT larger")}");
         }
@@ -41,35 +39,34 @@ public static class StudyTables
         if (failed > 0) output.WriteLine($"{failed} failed trial(s): see `prunesearch trials --study {study}`");
     }
 
-    public static FinalScores? Final(FrozenTrial t) => TrialRunner.Deserialize<FinalScores>(t.UserAttr(TrialAttrs.Final));
+    public static FinalScores? Final(FrozenTrial t) => AttrJson.Deserialize<FinalScores>(t.UserAttr(TrialAttrs.Final));
 
-    public static void List(TextWriter output, string study, IReadOnlyList<FrozenTrial> trials)
+    public static void List(TextWriter output, string study, IReadOnlyList<string> mixComponents, IReadOnlyList<FrozenTrial> trials)
     {
         var table = new Table().Title($"study {Markup.Escape(study)}: {trials.Count} trials")
             .AddColumns("#", "state", "ppl (proxy)", "tokens", "test ppl", "achieved", "config", "seconds", "error");
         foreach (var t in trials)
         {
-            var plan = TrialRunner.Deserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan));
-            var timings = TrialRunner.Deserialize<TrialTimings>(t.UserAttr(TrialAttrs.Timings));
+            var plan = AttrJson.Deserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan));
+            var timings = AttrJson.Deserialize<TrialTimings>(t.UserAttr(TrialAttrs.Timings));
             table.AddRow($"{t.Number + 1}", t.State.ToString(), t.Value is double v ? $"{v:F4}" : "",
                 t.Scores.FirstOrDefault()?.Tokens.ToString() ?? "", Final(t) is { } f ? $"{f.TestPpl:F4}" : "",
-                plan is null ? "" : $"{plan.AchievedRatio:P2}", Markup.Escape(Describe(t)),
+                plan is null ? "" : $"{plan.AchievedRatio:P2}", Markup.Escape(Describe(t, mixComponents)),
                 timings is null ? "" : $"{timings.Total:F2}", Markup.Escape(t.Error ?? ""));
         }
         Progress.ConsoleFor(output).Write(table);
     }
 
     /// <summary>A short text of a trial's config: baseline tag or calibration + mixture + structure.</summary>
-    public static string Describe(FrozenTrial t)
+    public static string Describe(FrozenTrial t, IReadOnlyList<string> mixComponents)
     {
         if (t.UserAttr(UserAttrKeys.Baseline) is { } tag) return tag;
         try
         {
-            var c = TrialConfig.FromParams(t.Params);
-            string mix = string.Join("+", c.MetricMix.Select(kv => $"{kv.Value:0.00}{kv.Key}"));
-            return $"{c.CalibrationSource} {c.CalibrationSamples}x{c.CalibrationSeqLen} s{c.CalibrationSeed}; {mix}; {c.Structure}; {c.Compensation}";
+            var p = TrialParams.Decode(t.Params, mixComponents);
+            return $"{p.CalibrationText}; {p.MixText}; {p.Structure}; {p.Compensation}";
         }
-        catch (Search.Model.UserInputException)
+        catch (RecordInputException)
         {
             return string.Join(" ", t.Params.Select(kv => $"{kv.Key}={kv.Value}"));
         }

@@ -14,27 +14,13 @@ public static class RandomTransformer
         device ??= CPU;
         var gen = new Generator((ulong)seed);
         Tensor W(params long[] shape) => (randn(shape, ScalarType.Float32, generator: gen) * 0.02f).to(dtype, device);
-        Tensor? WIf(bool present, params long[] shape) => present ? W(shape) : null;
         Tensor Norm(long d) => (1.0f + randn([d], ScalarType.Float32, generator: gen) * 0.05f).to(dtype, device);
-        long d = c.HiddenSize, hd = c.HeadDim;
-        var layers = new List<DecoderLayerWeights>();
-        foreach (var w in c.Layers)
-        {
-            long q = w.NumHeads * hd, kv = w.NumKvHeads * hd, inter = w.IntermediateSize;
-            bool attn = w.NumHeads > 0, mlp = inter > 0;
-            layers.Add(new DecoderLayerWeights
-            {
-                Widths = w,
-                InputNorm = Norm(d),
-                PostAttentionNorm = Norm(d),
-                QProj = WIf(attn, q, d), KProj = WIf(attn, kv, d), VProj = WIf(attn, kv, d), OProj = WIf(attn, d, q),
-                QBias = WIf(attn && c.QkvBias, q), KBias = WIf(attn && c.QkvBias, kv), VBias = WIf(attn && c.QkvBias, kv),
-                OBias = WIf(w.OProjBias, d),
-                GateProj = WIf(mlp, inter, d), UpProj = WIf(mlp, inter, d), DownProj = WIf(mlp, d, inter),
-                GateBias = WIf(mlp && c.GateUpBias, inter), UpBias = WIf(mlp && c.GateUpBias, inter),
-                DownBias = WIf(w.DownProjBias, d),
-            });
-        }
+        long d = c.HiddenSize;
+        var layers = c.Layers
+            .Select(w => DecoderLayerWeights.Create(w, kind => LayerTensors.Shape(kind, w, c) is { } shape
+                ? LayerTensors.IsNorm(kind) ? Norm(d) : W(shape)
+                : null))
+            .ToList();
         var embedding = W(c.VocabSize, d);
         var norm = Norm(d);
         var lmHead = c.TieWordEmbeddings ? null : W(c.VocabSize, d);

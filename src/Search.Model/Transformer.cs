@@ -64,7 +64,7 @@ public sealed class Transformer : IDisposable
         }
         if (!logits) return x.MoveToOuterDisposeScope();
         x = RmsNorm(x, FinalNorm);
-        // lm_head as mm with a pre-transposed contiguous weight: 2x faster than linear on CPU (PITFALLS 7).
+        // lm_head as mm with a pre-transposed contiguous weight: 2x faster than linear on CPU (docs/toolchain.md 7).
         var output = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
         return output.MoveToOuterDisposeScope();
     }

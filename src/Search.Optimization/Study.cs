@@ -80,9 +80,6 @@ public sealed class Study
     /// <summary>Lowest value among Complete trials (ties: lower number); null when none completed.</summary>
     public FrozenTrial? BestTrial => Best(Trials);
 
-    /// <summary>Best among Complete trials scored at exactly this fidelity (multi-fidelity studies compare like with like).</summary>
-    public FrozenTrial? BestTrialAt(long fidelityTokens) => Best(Trials.Where(t => t.FidelityTokens == fidelityTokens));
-
     public Trial Ask()
     {
         while (true)

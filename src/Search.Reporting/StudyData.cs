@@ -1,37 +1,20 @@
 using Search.Optimization.Spaces;
 using Search.Optimization.Storage;
 using Search.Optimization.Trials;
-using Search.Reporting.Records;
+using Search.Records;
 
 namespace Search.Reporting;
 
 /// <summary>Everything a report reads: the study record and its trials, straight from the store (no model).</summary>
 public sealed record StudyData(StudyRecord Record, IReadOnlyList<FrozenTrial> Trials)
 {
-    /// <summary>Simplex component order when a space does not name it (search-spaces/README.md).</summary>
-    public static readonly string[] DefaultMixComponents = ["wifv", "wifn", "ifv", "wanda", "magnitude"];
-
     public string Name => Record.Name;
 
     /// <summary>The objective settings when the study stored them as JSON (null for free-text objectives).</summary>
     public ObjectiveSettings? Objective => AttrJson.TryDeserialize<ObjectiveSettings>(Record.ObjectiveDescription);
 
     /// <summary>Names of the metric_mix weights, from the stored space JSON.</summary>
-    public IReadOnlyList<string> MixComponents
-    {
-        get
-        {
-            try
-            {
-                return SearchSpace.Parse(Record.SpaceJson).Dimensions.OfType<SimplexDimension>()
-                    .FirstOrDefault(d => d.Name == "metric_mix")?.Components ?? DefaultMixComponents;
-            }
-            catch (Search.Optimization.OptimizationInputException)
-            {
-                return DefaultMixComponents;
-            }
-        }
-    }
+    public IReadOnlyList<string> MixComponents => TrialParams.MixComponentsOf(Record.SpaceJson);
 
     /// <summary>Reads one study; unknown or empty studies are a one-line user error.</summary>
     public static StudyData Load(ITrialStorage storage, string name, string where)

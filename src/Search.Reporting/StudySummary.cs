@@ -1,4 +1,5 @@
 using Search.Optimization.Trials;
+using Search.Records;
 
 namespace Search.Reporting;
 
@@ -17,8 +18,8 @@ public sealed class StudySummary
         Baselines = complete.Where(v => v.IsBaseline).ToList();
         BestSearched = complete.Where(v => !v.IsBaseline && v.Final is not null).MinBy(v => v.Final!.SearchPpl)
                        ?? complete.Where(v => !v.IsBaseline).MinBy(v => v.Proxy);
-        var finalBaselines = Baselines.Where(v => v.Final is not null).ToList();
-        BestBaseline = finalBaselines.MinBy(v => v.Final!.SearchPpl);
+        var bestBaseline = BaselineRule.Best(data.Trials);
+        BestBaseline = bestBaseline is null ? null : Views.First(v => v.Number == bestBaseline.Number);
         if (BestBaseline is { Final: { } b } && BestSearched is { Final: { } s })
             Improvement = new Improvement(BestBaseline.Baseline!, BestBaseline.DisplayNumber, b.SearchPpl, b.TestPpl,
                 BestSearched.DisplayNumber, s.SearchPpl, s.TestPpl, s.SearchSplit, s.TestSplit);

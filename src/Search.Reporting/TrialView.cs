@@ -1,6 +1,5 @@
-using System.Globalization;
 using Search.Optimization.Trials;
-using Search.Reporting.Records;
+using Search.Records;
 
 namespace Search.Reporting;
 
@@ -8,21 +7,8 @@ namespace Search.Reporting;
 /// One trial flattened for tables and plots: its decoded attributes and the config fields a
 /// reader compares (calibration, metric mixture, structure). Missing attributes stay null.
 /// </summary>
-public sealed record TrialView(
-    FrozenTrial Trial,
-    PlanSummary? Plan,
-    FinalScores? Final,
-    TrialTimings? Timings,
-    string? CalibrationSource,
-    int? CalibrationSamples,
-    int? CalibrationSeqLen,
-    int? CalibrationSeed,
-    IReadOnlyList<KeyValuePair<string, double>> Mix,
-    string? Structure,
-    string? Compensation)
+public sealed record TrialView(FrozenTrial Trial, PlanSummary? Plan, FinalScores? Final, TrialTimings? Timings, TrialParams Params)
 {
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-
     public int Number => Trial.Number;
 
     /// <summary>1-based, as every table prints trial numbers.</summary>
@@ -38,40 +24,33 @@ public sealed record TrialView(
 
     public string Label => Baseline ?? $"searched #{DisplayNumber}";
 
-    public string CalibrationText => CalibrationSource is null
-        ? ""
-        : $"{CalibrationSource} {CalibrationSamples}x{CalibrationSeqLen} seed {CalibrationSeed}";
+    public string? CalibrationSource => Params.CalibrationSource;
+    public int? CalibrationSamples => Params.CalibrationSamples;
+    public int? CalibrationSeqLen => Params.CalibrationSeqLen;
+    public int? CalibrationSeed => Params.CalibrationSeed;
+    public IReadOnlyList<KeyValuePair<string, double>> Mix => Params.Mix;
+    public string? Structure => Params.Structure;
+    public string? Compensation => Params.Compensation;
 
-    public string MixText => Mix.Count == 0
-        ? ""
-        : string.Join(" + ", Mix.Where(kv => kv.Value > 0).Select(kv => $"{kv.Value.ToString("0.00", Inv)} {kv.Key}"));
+    public string CalibrationText => Params.CalibrationText;
+
+    public string MixText => Params.MixText;
 
     /// <summary>Per layer "heads/kv-heads/channels" of the pruned model, layers separated by spaces.</summary>
     public string WidthsText => Plan is null
         ? ""
         : string.Join(" ", Plan.Layers.Select(l => $"{l.Heads}/{l.KvHeads}/{l.Channels}"));
 
+    /// <summary>The trial's stored attributes and params, decoded (a hand-written store with unreadable params shows them as missing).</summary>
     public static TrialView From(FrozenTrial t, IReadOnlyList<string> mixComponents)
     {
-        var p = t.Params;
-        string? Text(string name) => p.TryGetValue(name, out var v)
-            ? v.Kind == ParamValueKind.Text ? v.AsText : v.Kind == ParamValueKind.Vector ? null : v.AsReal.ToString("R", Inv)
-            : null;
-        int? Int(string name) => p.TryGetValue(name, out var v) && v.Kind is ParamValueKind.Integer or ParamValueKind.Real
-            ? (int)Math.Round(v.AsReal)
-            : null;
-        var mix = new List<KeyValuePair<string, double>>();
-        if (p.TryGetValue("metric_mix", out var m) && m.Kind == ParamValueKind.Vector)
-        {
-            var w = m.AsVector;
-            for (int i = 0; i < w.Count; i++)
-                mix.Add(KeyValuePair.Create(i < mixComponents.Count ? mixComponents[i] : $"m{i}", w[i]));
-        }
+        TrialParams p;
+        try { p = TrialParams.Decode(t.Params, mixComponents); }
+        catch (RecordInputException) { p = new TrialParams(null, null, null, null, [], null, null, null, null); }
         return new TrialView(t,
             AttrJson.TryDeserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan)),
             AttrJson.TryDeserialize<FinalScores>(t.UserAttr(TrialAttrs.Final)),
             AttrJson.TryDeserialize<TrialTimings>(t.UserAttr(TrialAttrs.Timings)),
-            Text("calibration_source"), Int("calibration_samples"), Int("calibration_seqlen"), Int("calibration_seed"),
-            mix, Text("structure"), Text("compensation"));
+            p);
     }
 }

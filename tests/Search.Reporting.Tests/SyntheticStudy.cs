@@ -1,6 +1,6 @@
 using Search.Optimization.Storage;
 using Search.Optimization.Trials;
-using Search.Reporting.Records;
+using Search.Records;
 
 namespace Search.Reporting.Tests;
 

@@ -1,3 +1,4 @@
+using Search.Data;
 using System.CommandLine;
 
 namespace Search.Cli.Commands;

@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
-using Search.Pruning.Data;
-using Search.Pruning.Evaluation;
+using Search.Data;
+using Search.Data.Evaluation;
 using Spectre.Console;
 
 namespace Search.Cli.Commands;
@@ -42,7 +42,7 @@ public static class EvalCommand
         cmd.SetAction(parse =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
-            var bosMode = ParseBos(parse.GetValue(bos)!);
+            var bosMode = BosModes.Parse(parse.GetValue(bos)!);
             int n = parse.GetValue(seqLen);
             if (n < 2) throw new Search.Model.UserInputException($"--seqlen must be at least 2, got {n}");
             if (parse.GetValue(maxWindows) is int mw && mw < 1)
@@ -56,7 +56,7 @@ public static class EvalCommand
             var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
             var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>
                 PerplexityEvaluator.Evaluate(loaded.Model, windows.Ids, windows.Count, windows.SeqLen,
-                    source.Dataset, source.Split, bosMode.ToString().ToLowerInvariant(), loaded.Hash,
+                    source.Dataset, source.Split, BosModes.Name(bosMode), loaded.Hash,
                     parse.GetValue(batch), tick));
             if (asJson)
                 output.WriteLine(JsonSerializer.Serialize(new
@@ -82,14 +82,6 @@ public static class EvalCommand
         });
         return cmd;
     }
-
-    public static BosMode ParseBos(string s) => s.ToLowerInvariant() switch
-    {
-        "corpus" => BosMode.Corpus,
-        "window" => BosMode.Window,
-        "none" => BosMode.None,
-        _ => throw new Search.Model.UserInputException($"--bos: unknown value '{s}' (expected corpus, window or none)"),
-    };
 
     private static void PrintTable(TextWriter output, string model, PerplexityResult r)
     {

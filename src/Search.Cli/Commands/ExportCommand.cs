@@ -1,14 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
-using Search.Cli.Runner;
+using Search.Data;
+using Search.Objective;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
 using Search.Optimization.Spaces;
 using Search.Optimization.Trials;
-using Search.Pruning.Evaluation;
+using Search.Data.Evaluation;
 using Search.Reporting;
-using Search.Reporting.Records;
+using Search.Records;
 using static TorchSharp.torch;
 
 namespace Search.Cli.Commands;
@@ -75,24 +76,19 @@ public static class ExportCommand
         var space = SearchSpace.Parse(data.Record.SpaceJson);
         using var setup = SearchSetup.Create(loaded, settings, dataDir, space, output);
         var runner = setup.Runner;
-        var mix = space.Dimensions.OfType<SimplexDimension>().FirstOrDefault(d => d.Name == "metric_mix")?.Components;
         using (var scope = NewDisposeScope())
         {
-            using var pruned = runner.Build(TrialConfig.FromParams(chosen.Params, mix), out _);
+            using var pruned = runner.Build(chosen.Params, out _);
             Checkpoint.Save(pruned, outDir, loaded.Dir);
         }
         // The same windows the trial was scored on: its fidelity budget or the study's proxy windows.
-        int windows = chosen.FidelityTokens is long tokens ? (int)Math.Max(1, tokens / settings.SeqLen) : settings.ProxyWindows;
-        var proxy = runner.SearchSplit.Take(windows);
-        double reloadPpl;
-        long scored;
+        var proxy = runner.ProxyFor(chosen.FidelityTokens);
+        NllTotal reload;
         using (var scope = NewDisposeScope())
         using (var reloaded = Checkpoint.Load(outDir, ScalarType.Float32, CPU))
-        {
-            var (sum, count) = PerplexityEvaluator.NllSum(reloaded, proxy.Ids, proxy.Count, proxy.SeqLen);
-            reloadPpl = Math.Exp(sum / count);
-            scored = count;
-        }
+            reload = PerplexityEvaluator.NllSum(reloaded, proxy.Ids, proxy.Count, proxy.SeqLen);
+        double reloadPpl = reload.Perplexity;
+        long scored = reload.Tokens;
         long storedTokens = chosen.Scores.FirstOrDefault()?.Tokens ?? -1;
         var result = new ExportResult(chosen.Number + 1, stored, reloadPpl, storedTokens, scored, outDir);
         output.WriteLine($"exported study '{data.Name}' trial {result.Trial} to {outDir}");

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Search.Model;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Surgery;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Surgery;
 
 namespace Search.Cli.Commands;
 
@@ -45,10 +45,8 @@ public static class PruneArguments
             throw new UserInputException("--structure per-layer needs --layer-ratios FILE");
         if (!perLayer && layerRatiosFile is not null)
             throw new UserInputException($"--layer-ratios needs --structure per-layer (got --structure {structure})");
-        if (perLayer) return AllocationSpec.ForLayerRatios(LayerRatiosFile(layerRatiosFile!));
-        var parsed = PruningStructureNames.Parse(structure);
-        if (!(ratio >= 0 && ratio < 1)) throw new UserInputException($"--ratio must be in [0, 1) (got {ratio.ToString(CultureInfo.InvariantCulture)})");
-        return AllocationSpec.ForStructure(parsed, ratio);
+        if (!perLayer) PruningRatio.Ensure(ratio, "--ratio");
+        return AllocationSpec.Parse(structure, ratio, perLayer ? LayerRatiosFile(layerRatiosFile!) : null);
     }
 
     /// <summary>JSON <c>{"attention":[r0, r1, …], "mlp":[r0, r1, …]}</c>, one removal fraction per layer.</summary>
@@ -80,13 +78,9 @@ public static class PruneArguments
         }
     }
 
-    public static Compensation Compensation(string value) => value.Trim().ToLowerInvariant() switch
+    public static Compensation Compensation(string value)
     {
-        "bias" or "flap" => Search.Pruning.Pruning.Surgery.Compensation.FlapBias,
-        "none" => Search.Pruning.Pruning.Surgery.Compensation.None,
-        _ => throw new UserInputException($"--compensation: unknown value '{value}' (expected bias or none)"),
-    };
-
-    public static string CompensationName(Compensation c) =>
-        c == Search.Pruning.Pruning.Surgery.Compensation.FlapBias ? "bias" : "none";
+        try { return CompensationNames.Parse(value); }
+        catch (UserInputException e) { throw new UserInputException("--compensation: " + e.Message); }
+    }
 }

@@ -3,9 +3,10 @@ using System.Text.Json;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
-using Search.Pruning.Data;
-using Search.Pruning.Pruning.Pipeline;
-using Search.Pruning.Pruning.Statistics;
+using Search.Data;
+using Search.Pruning.Pipeline;
+using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 using Spectre.Console;
 
 namespace Search.Cli.Commands;
@@ -88,7 +89,8 @@ public static class PruneCommand
             allocation.EnsureFits(loaded.Model);
             var tokens = TokenCache.OpenDefault();
             CalibrationWindows? windows = null;
-            if (PruneRequest.NeedsStatistics(mixture, comp))
+            var recipe = new PruningRecipe(mixture, allocation, comp);
+            if (recipe.NeedsStatistics)
             {
                 var source = ModelLocator.ResolveDataset(pool.Source, pool.Split, parse.GetValue(dataDir), log);
                 windows = CorpusTokens.CalibrationWindowsOf(source, loaded.Tokenizer, tokens, pool);
@@ -97,12 +99,12 @@ public static class PruneCommand
             var evalWindows = CorpusTokens.EvalWindowsOf(evalSource, loaded.Tokenizer, tokens, BosMode.Corpus, evalSpec.SeqLen, evalSpec.MaxWindows);
             var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
 
-            var request = new PruneRequest(mixture, allocation, comp, pool, windows, evalWindows, cache);
+            var request = new PruneRequest(recipe, pool, windows, evalWindows, cache);
             using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
                 (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
             if (outPath is not null) Checkpoint.Save(outcome.Pruned, outPath, loaded.Dir);
 
-            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), PruneArguments.CompensationName(comp),
+            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp),
                 windows is null ? null : pool, evalSpec, outPath, dev.ToString());
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
             else PruneReport.PrintTables(Progress.ConsoleFor(output), report);

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Search.Pruning.Data;
-using Search.Pruning.Pruning.Pipeline;
+using Search.Data;
+using Search.Pruning.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Search.Data;
 using Search.Model.Runtime;
+using Search.Objective;
 using Search.Reporting;
 using Search.Reporting.Experiments;
 using Search.Reporting.Tables;
@@ -39,7 +41,7 @@ public static class ReproduceCommand
             if (!parse.GetValue(reportOnly))
             {
                 TorchRuntime.Initialize(parse.GetValue(threads));
-                SearchCommand.RunStudy(output, Options(spec, root, db, parse.GetValue(dataDir)));
+                SearchCommand.Run(output, Options(spec, root, db, parse.GetValue(dataDir)));
             }
             string rel(string p) => Path.GetRelativePath(root, p);
             var files = ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK,

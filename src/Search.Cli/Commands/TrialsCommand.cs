@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Search.Model;
 using Search.Optimization.Storage;
+using Search.Records;
 
 namespace Search.Cli.Commands;
 
@@ -14,8 +15,8 @@ public static class TrialsCommand
         var cmd = new Command("trials", "List a study's trials (state, proxy and test ppl, achieved ratio, config, time, error).") { study, db };
         cmd.SetAction(parse =>
         {
-            var (name, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
-            StudyTables.List(output, name, trials);
+            var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
+            StudyTables.List(output, record.Name, TrialParams.MixComponentsOf(record.SpaceJson), trials);
             return 0;
         });
         return cmd;
@@ -28,21 +29,22 @@ public static class TrialsCommand
         var cmd = new Command("best", "The best searched trial next to the hand-set baselines (finalized on the search and test splits).") { study, db };
         cmd.SetAction(parse =>
         {
-            var (name, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
-            StudyTables.Summary(output, name, trials);
+            var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
+            StudyTables.Summary(output, record.Name, trials);
             return 0;
         });
         return cmd;
     }
 
-    public static (string Name, IReadOnlyList<Search.Optimization.Trials.FrozenTrial> Trials) Read(string dbPath, string study)
+    public static (StudyRecord Record, IReadOnlyList<Search.Optimization.Trials.FrozenTrial> Trials) Read(string dbPath, string study)
     {
         if (!File.Exists(dbPath)) throw new UserInputException($"{dbPath}: database file not found");
         using var storage = new LiteDbStorage(dbPath);
-        if (storage.FindStudy(study) is null)
-            throw new UserInputException($"{dbPath}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
+        var record = storage.FindStudy(study)
+            ?? throw new UserInputException($"{dbPath}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
         var trials = storage.GetTrials(study);
         if (trials.Count == 0) throw new UserInputException($"study '{study}' has no trials yet");
-        return (study, trials);
+        return (record, trials);
     }
+
 }

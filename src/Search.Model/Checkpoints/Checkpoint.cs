@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
@@ -97,13 +95,11 @@ public static class Checkpoint
             return moved;
         }
 
-        public Tensor? ReadIf(bool present, string name, params long[] expectedShape) =>
-            present ? Read(name, expectedShape) : null;
     }
 
     private static Transformer Build(ModelConfig c, TensorReader r)
     {
-        long d = c.HiddenSize, hd = c.HeadDim;
+        long d = c.HiddenSize;
         var layers = new List<DecoderLayerWeights>(c.NumLayers);
         try
         {
@@ -111,29 +107,9 @@ public static class Checkpoint
             for (int i = 0; i < c.NumLayers; i++)
             {
                 var w = c.Layers[i];
-                string p = $"model.layers.{i}.";
-                long q = w.NumHeads * hd, kv = w.NumKvHeads * hd, inter = w.IntermediateSize;
-                bool attn = w.NumHeads > 0, mlp = inter > 0;
-                layers.Add(new DecoderLayerWeights
-                {
-                    Widths = w,
-                    InputNorm = r.Read(p + "input_layernorm.weight", d),
-                    PostAttentionNorm = r.Read(p + "post_attention_layernorm.weight", d),
-                    QProj = r.ReadIf(attn, p + "self_attn.q_proj.weight", q, d),
-                    KProj = r.ReadIf(attn, p + "self_attn.k_proj.weight", kv, d),
-                    VProj = r.ReadIf(attn, p + "self_attn.v_proj.weight", kv, d),
-                    OProj = r.ReadIf(attn, p + "self_attn.o_proj.weight", d, q),
-                    QBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.q_proj.bias", q),
-                    KBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.k_proj.bias", kv),
-                    VBias = r.ReadIf(attn && c.QkvBias, p + "self_attn.v_proj.bias", kv),
-                    OBias = r.ReadIf(w.OProjBias, p + "self_attn.o_proj.bias", d),
-                    GateProj = r.ReadIf(mlp, p + "mlp.gate_proj.weight", inter, d),
-                    UpProj = r.ReadIf(mlp, p + "mlp.up_proj.weight", inter, d),
-                    DownProj = r.ReadIf(mlp, p + "mlp.down_proj.weight", d, inter),
-                    GateBias = r.ReadIf(mlp && c.GateUpBias, p + "mlp.gate_proj.bias", inter),
-                    UpBias = r.ReadIf(mlp && c.GateUpBias, p + "mlp.up_proj.bias", inter),
-                    DownBias = r.ReadIf(w.DownProjBias, p + "mlp.down_proj.bias", d),
-                });
+                layers.Add(DecoderLayerWeights.Create(w, kind => LayerTensors.Shape(kind, w, c) is { } shape
+                    ? r.Read($"model.layers.{i}.{LayerTensors.HfName(kind)}", shape)
+                    : null));
             }
             var norm = r.Read("model.norm.weight", d);
             // Tied checkpoints may still carry an lm_head copy (stories260K does); the embedding wins.
@@ -211,33 +187,6 @@ public static class Checkpoint
         _ => throw new UserInputException($"--dtype: unknown dtype '{name}' (expected float32, float16 or bfloat16)"),
     };
 
-    /// <summary>
-    /// A content fingerprint of a checkpoint folder: sha256 over config.json, every safetensors
-    /// header and size, and the first and last MiB of each data section. Exact for our purposes
-    /// (keys caches and studies) without reading tens of GB.
-    /// </summary>
-    public static string ContentHash(string dir)
-    {
-        using var sha = SHA256.Create();
-        void Add(byte[] b) => sha.TransformBlock(b, 0, b.Length, null, 0);
-        Add(File.ReadAllBytes(Path.Combine(dir, "config.json")));
-        foreach (var file in Directory.GetFiles(dir, "*.safetensors").OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal))
-        {
-            using var fs = File.OpenRead(file);
-            Add(Encoding.UTF8.GetBytes(Path.GetFileName(file) + ":" + fs.Length));
-            const int chunk = 1 << 20;
-            var buf = new byte[Math.Min(chunk, fs.Length)];
-            fs.ReadExactly(buf);
-            Add(buf);
-            if (fs.Length > chunk)
-            {
-                fs.Seek(-Math.Min(chunk, fs.Length - chunk), SeekOrigin.End);
-                var tail = new byte[Math.Min(chunk, fs.Length - chunk)];
-                fs.ReadExactly(tail);
-                Add(tail);
-            }
-        }
-        sha.TransformFinalBlock([], 0, 0);
-        return Convert.ToHexStringLower(sha.Hash!)[..16];
-    }
+    /// <summary>The SHA-256 of the checkpoint's files (see <see cref="CheckpointHash"/>), 16 hex digits.</summary>
+    public static string ContentHash(string dir) => CheckpointHash.Of(dir);
 }

@@ -6,7 +6,7 @@ namespace Search.Model.Runtime;
 /// <summary>
 /// Process-wide libtorch setup. Call <see cref="Initialize"/> before the first tensor is made:
 /// OpenMP reads OMP_WAIT_POLICY when libtorch loads, and a managed
-/// Environment.SetEnvironmentVariable does not reach the native environment (PITFALLS 3).
+/// Environment.SetEnvironmentVariable does not reach the native environment (docs/toolchain.md 3).
 /// </summary>
 public static partial class TorchRuntime
 {

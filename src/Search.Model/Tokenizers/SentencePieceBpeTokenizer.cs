@@ -7,7 +7,7 @@ namespace Search.Model.Tokenizers;
 /// SentencePiece BPE (<c>tokenizer.model</c>), written to reproduce sentencepiece's
 /// bpe_model.cc + normalizer.cc exactly. Microsoft.ML.Tokenizers' LlamaTokenizer was not used
 /// because it ignores remove_extra_whitespaces, returned nothing for a one-character input and
-/// broke one BPE tie differently from sentencepiece (guide/PITFALLS.md item 8).
+/// broke one BPE tie differently from sentencepiece (docs/toolchain.md 8).
 /// </summary>
 public sealed class SentencePieceBpeTokenizer : ITextTokenizer
 {

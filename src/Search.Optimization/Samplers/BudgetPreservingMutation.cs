@@ -3,7 +3,7 @@ using Search.Optimization.Spaces;
 namespace Search.Optimization.Samplers;
 
 /// <summary>
-/// DarwinLM mutation (METHODS §6): repeat m = min(U{1..3}, U{1..3}) times: pick a module type,
+/// DarwinLM mutation (docs/methods.md §6): repeat m = min(U{1..3}, U{1..3}) times: pick a module type,
 /// move one of its modules down a level and another up one. The level sum per type, hence the
 /// budget, never changes. Offspring equal to the parent or to an earlier sibling are redrawn.
 /// </summary>

@@ -5,7 +5,7 @@ using Search.Optimization.Trials;
 namespace Search.Optimization.Samplers;
 
 /// <summary>
-/// DarwinLM-style evolutionary search over the space's layer_ratios dimensions (METHODS §6),
+/// DarwinLM-style evolutionary search over the space's layer_ratios dimensions (docs/methods.md §6),
 /// driven through ask/tell. Every evaluation is a trial: a child scored at stage s is one trial,
 /// the same child promoted to stage s+1 is another trial with the same params and a larger
 /// <see cref="UserAttrKeys.FidelityTokens"/>, which the objective must honour.

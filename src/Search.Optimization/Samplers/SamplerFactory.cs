@@ -6,9 +6,11 @@ public static class SamplerFactory
     public static IReadOnlyList<string> KnownNames { get; } =
         [RandomSampler.SamplerName, GpSampler.SamplerName, EvolutionarySampler.SamplerName];
 
+    /// <summary>A sampler by name; "evolution", "evo" and "darwin" name the evolutionary sampler.</summary>
     public static ISampler Create(string name) => name.Trim().ToLowerInvariant() switch
     {
         RandomSampler.SamplerName => new RandomSampler(),
+        "evolution" or "evo" or "darwin" => new EvolutionarySampler(),
         GpSampler.SamplerName => new GpSampler(),
         EvolutionarySampler.SamplerName => new EvolutionarySampler(),
         _ => throw new OptimizationInputException($"unknown sampler '{name}'; expected one of {string.Join(", ", KnownNames)}"),

@@ -6,7 +6,7 @@ namespace Search.Optimization.Storage;
 /// <summary>
 /// One LiteDB file holding many studies.
 /// <para>
-/// Opened with <c>Connection=shared</c>: PITFALLS 9 saw direct mode from two processes lose data
+/// Opened with <c>Connection=shared</c>: docs/toolchain.md 9 saw direct mode from two processes lose data
 /// and corrupt a file, and the architecture wants one worker process per GPU on one file. Shared
 /// mode serializes every operation (and every explicit transaction) behind a system-wide named
 /// mutex and reopens the file each time; that costs a few ms per call, which is noise next to a

@@ -1,4 +1,4 @@
-using Search.Reporting.Records;
+using Search.Records;
 using System.Globalization;
 using Search.Reporting.Experiments;
 

@@ -1,17 +1,28 @@
+using System.Diagnostics;
 using System.Text.Json;
-using Search.Cli;
 
 namespace Search.Tests.Cli;
 
-/// <summary>An in-process CLI invocation: exit code and both streams.</summary>
+/// <summary>
+/// One run of the real <c>prunesearch</c> executable (a child process: tests reference the
+/// libraries, never the CLI project), with its exit code and both streams.
+/// </summary>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
 {
-    public static CliRun Of(params string[] args)
+    /// <summary>What the CLI returns for a user error (one line on stderr).</summary>
+    public const int UserError = 2;
+
+    public static CliRun Of(params string[] args) => In(null, args);
+
+    /// <summary>Runs in <paramref name="workDir"/> (null: the test's working directory) and waits for the exit.</summary>
+    public static CliRun In(string? workDir, params string[] args)
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return new CliRun(code, output.ToString(), error.ToString());
+        using var process = CliRunner.Start(workDir, args);
+        // Read both streams concurrently so neither pipe fills and blocks the child.
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return new CliRun(process.ExitCode, output.Result, error.Result);
     }
 
     /// <summary>The one JSON object a --json run printed (asserting success first).</summary>

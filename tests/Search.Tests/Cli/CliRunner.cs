@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Search.Tests.Cli;
 
-/// <summary>Runs the CLI in-process (captured output) or as a child process (for kill tests).</summary>
+/// <summary>Runs the built CLI (src/Search.Cli's output, same configuration as the tests) as a child process.</summary>
 internal static class CliRunner
 {
     public static (int Exit, string Out, string Err) Run(params string[] args)
@@ -11,14 +11,36 @@ internal static class CliRunner
         return (run.ExitCode, run.Output, run.Error);
     }
 
-    /// <summary>A child `prunesearch` process with redirected output, in <paramref name="workDir"/>.</summary>
-    public static Process Start(string workDir, params string[] args)
+    /// <summary>A child `prunesearch` process with redirected output, in <paramref name="workDir"/> (null: the current directory).</summary>
+    public static Process Start(string? workDir, params string[] args)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "prunesearch.dll");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(dll);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workDir ?? Environment.CurrentDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(Executable);
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
+    }
+
+    /// <summary>
+    /// prunesearch.dll of the same configuration as this test assembly. `dotnet test Search.sln`
+    /// builds it; running this test project alone needs `dotnet build src/Search.Cli` first.
+    /// </summary>
+    public static string Executable
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory);           // tests/Search.Tests/bin/CFG/net10.0/linux-x64
+            string tfmRid = Path.Combine(testBin.Parent!.Name, testBin.Name);   // net10.0/linux-x64
+            string configuration = testBin.Parent!.Parent!.Name;                // Debug | Release
+            string dll = Path.Combine(RepoRoot, "src", "Search.Cli", "bin", configuration, tfmRid, "prunesearch.dll");
+            if (!File.Exists(dll))
+                throw new InvalidOperationException($"{dll} not found: build the CLI first (dotnet build Search.sln -c {configuration})");
+            return dll;
+        }
     }
 
     /// <summary>The repository root (for search-spaces/), found from the test binaries.</summary>

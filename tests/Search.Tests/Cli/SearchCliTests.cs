@@ -85,10 +85,10 @@ public sealed class SearchCliTests : IDisposable
         Assert.Contains("flap-wifv-al-am-bias", output);
         var trials = Trials(db);
         Assert.Equal(4, trials.Count(t => t.UserAttr(UserAttrKeys.Baseline) is not null));
-        Assert.Equal(5, trials.Count(t => t.UserAttr(Search.Reporting.Records.TrialAttrs.Final) is not null));
+        Assert.Equal(5, trials.Count(t => t.UserAttr(Search.Records.TrialAttrs.Final) is not null));
         foreach (var t in trials)
         {
-            var plan = Search.Cli.Runner.TrialRunner.Deserialize<Search.Reporting.Records.PlanSummary>(t.UserAttr(Search.Reporting.Records.TrialAttrs.Plan))!;
+            var plan = Search.Records.AttrJson.Deserialize<Search.Records.PlanSummary>(t.UserAttr(Search.Records.TrialAttrs.Plan))!;
             // Hard budget: within one MLP channel (3·hidden params) of the target.
             Assert.True(Math.Abs(plan.RemovedParams - 0.2 * plan.PrunableParams) <= 3 * 64, $"trial {t.Number}: {plan.AchievedRatio}");
         }

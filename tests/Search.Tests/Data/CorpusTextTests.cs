@@ -2,7 +2,7 @@ using System.Text;
 using Parquet;
 using Parquet.Schema;
 using Search.Model;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Search.Model;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Search.Model;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

@@ -1,5 +1,5 @@
 using Search.Model;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

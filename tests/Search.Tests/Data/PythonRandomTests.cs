@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

@@ -1,4 +1,4 @@
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Data;
 

@@ -1,7 +1,7 @@
 using Search.Model.Tokenizers;
 using System.Buffers.Binary;
 using System.Text;
-using Search.Model.Embedded;
+using Search.Data.Embedded;
 
 namespace Search.Tests.Embedded;
 

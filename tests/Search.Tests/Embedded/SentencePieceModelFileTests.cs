@@ -1,5 +1,5 @@
 using Search.Model.Tokenizers;
-using Search.Model.Embedded;
+using Search.Data.Embedded;
 
 namespace Search.Tests.Embedded;
 

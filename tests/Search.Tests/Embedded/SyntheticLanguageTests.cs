@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Search.Model.Embedded;
+using Search.Data.Embedded;
 
 namespace Search.Tests.Embedded;
 

@@ -1,4 +1,4 @@
-using Search.Model.Embedded;
+using Search.Data.Embedded;
 
 namespace Search.Tests.Embedded;
 

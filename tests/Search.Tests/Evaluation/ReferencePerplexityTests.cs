@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;
-using Search.Pruning.Data;
-using Search.Pruning.Evaluation;
+using Search.Data;
+using Search.Data.Evaluation;
 
 namespace Search.Tests.Evaluation;
 

@@ -1,7 +1,7 @@
 using Search.Model;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Statistics;
 
 namespace Search.Tests.Pruning;
 

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Search.Model;
-using Search.Pruning.Evaluation;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
-using Search.Pruning.Pruning.Surgery;
+using Search.Data.Evaluation;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 using Xunit.Abstractions;
 
 namespace Search.Tests.Pruning;

@@ -1,6 +1,6 @@
 using Search.Model;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
+using Search.Pruning.Metrics;
+using Search.Pruning.Statistics;
 using static TorchSharp.torch;
 
 namespace Search.Tests.Pruning;
@@ -52,7 +52,7 @@ public sealed class MetricTests
             for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], mixed[l].Channels[j], 9);
             var expectedGroups = wifv[l].KvGroups.Zip(wanda[l].KvGroups, (a, b) => 0.5 * a + 0.5 * b).ToArray();
             for (int k = 0; k < expectedGroups.Length; k++) Assert.Equal(expectedGroups[k], mixed[l].KvGroups[k], 9);
-            // A single metric's group score is the mean of its channels' per-layer z-scores (FLAP, METHODS §2).
+            // A single metric's group score is the mean of its channels' per-layer z-scores (FLAP, docs/methods.md §2).
             var z = Standardization.ZScores(ChannelImportance.Score(ImportanceMetric.Wifv, model.Layers[l].OProj!, stats.Layers[l].Attention));
             int perGroup = model.Layers[l].Widths.GroupSize * model.Config.HeadDim;
             for (int k = 0; k < wifv[l].KvGroups.Length; k++)

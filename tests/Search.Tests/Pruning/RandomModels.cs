@@ -41,26 +41,17 @@ internal static class RandomModels
             QkvBias = biases,
             GateUpBias = biases,
         };
-        var layerWeights = new List<DecoderLayerWeights>();
-        for (int l = 0; l < layers; l++)
-            layerWeights.Add(new DecoderLayerWeights
+        // Drawn in LayerTensor order: norms, q/k/v/o, their biases, gate/up/down, their biases.
+        var layerWeights = config.Layers
+            .Select(w => DecoderLayerWeights.Create(w, kind => LayerTensors.Shape(kind, w, config) switch
             {
-                Widths = config.Layers[l],
-                InputNorm = Vector(hidden, 1, 0.1),
-                PostAttentionNorm = Vector(hidden, 1, 0.1),
-                QProj = Linear(heads * headDim, hidden),
-                KProj = Linear(kvHeads * headDim, hidden),
-                VProj = Linear(kvHeads * headDim, hidden),
-                OProj = Linear(hidden, heads * headDim),
-                QBias = Bias(heads * headDim),
-                KBias = Bias(kvHeads * headDim),
-                VBias = Bias(kvHeads * headDim),
-                GateProj = Linear(intermediate, hidden),
-                UpProj = Linear(intermediate, hidden),
-                DownProj = Linear(hidden, intermediate),
-                GateBias = Bias(intermediate),
-                UpBias = Bias(intermediate),
-            });
+                null => null,
+                var shape when LayerTensors.IsNorm(kind) => Vector(shape[0], 1, 0.1),
+                [var n] => Bias(n),
+                [var o, var i] => Linear(o, i),
+                _ => throw new InvalidOperationException(),
+            }))
+            .ToList();
         var embedding = Linear(vocab, hidden) * Math.Sqrt(hidden) / 4;
         return new Transformer(config, embedding.DetachFromDisposeScope(), Vector(hidden, 1, 0.1), tied ? null : Linear(vocab, hidden),
             layerWeights);

@@ -1,7 +1,7 @@
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;
-using Search.Pruning.Data;
+using Search.Data;
 
 namespace Search.Tests.Pruning;
 

@@ -1,8 +1,8 @@
 using Search.Model;
-using Search.Pruning.Pruning.Allocation;
-using Search.Pruning.Pruning.Metrics;
-using Search.Pruning.Pruning.Statistics;
-using Search.Pruning.Pruning.Surgery;
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 using static TorchSharp.torch;
 
 namespace Search.Tests.Pruning;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Search.Cli;
 
 namespace Search.Tests.Reporting;
 
@@ -14,13 +13,7 @@ public sealed class ExportCommandTests
         throw new InvalidOperationException("repository root not found");
     }
 
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => Search.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
     public void Given_a_six_trial_study_When_the_best_trial_is_exported_Then_the_reload_scores_the_stored_proxy_ppl_exactly()
@@ -45,9 +38,9 @@ public sealed class ExportCommandTests
             Assert.True(report.Code == 0, report.Err);
             Assert.Contains("searched (best on search split)", File.ReadAllText(Path.Combine(tmp, "report", "report.md")));
 
-            Assert.Equal(CliApp.UserError, Cli("export", "--db", db, "--study", "t", "--trial", "99", "--out", Path.Combine(tmp, "x")).Code);
-            Assert.Equal(CliApp.UserError, Cli("report", "--db", db, "--study", "nope").Code);
-            Assert.Equal(CliApp.UserError, Cli("report", "--db", Path.Combine(tmp, "missing.db"), "--study", "t").Code);
+            Assert.Equal(Search.Tests.Cli.CliRun.UserError, Cli("export", "--db", db, "--study", "t", "--trial", "99", "--out", Path.Combine(tmp, "x")).Code);
+            Assert.Equal(Search.Tests.Cli.CliRun.UserError, Cli("report", "--db", db, "--study", "nope").Code);
+            Assert.Equal(Search.Tests.Cli.CliRun.UserError, Cli("report", "--db", Path.Combine(tmp, "missing.db"), "--study", "t").Code);
         }
         finally
         {

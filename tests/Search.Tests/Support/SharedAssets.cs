@@ -32,7 +32,7 @@ public static class SharedAssets
 
     public static string Llama2ModelPath => Require("tokenizers", "llama2-32k", "tokenizer.model");
 
-    /// <summary>The corpora folder, laid out as <see cref="Search.Pruning.Data.DatasetCatalog"/> expects.</summary>
+    /// <summary>The corpora folder, laid out as <see cref="Search.Data.DatasetCatalog"/> expects.</summary>
     public static string DataDirectory => Require("data");
 
     /// <summary>A file under shared/data, e.g. <c>wikitext2-raw/test.txt</c>.</summary>

@@ -47,7 +47,7 @@ public class Llama2TokenizerTests
 
     /// <summary>
     /// Microsoft.ML.Tokenizers' LlamaTokenizer agrees with sentencepiece on ordinary sentences
-    /// (no whitespace runs, PITFALLS 8), so it is an independent check of the merge order.
+    /// (no whitespace runs, docs/toolchain.md 8), so it is an independent check of the merge order.
     /// </summary>
     [SharedTheory]
     [InlineData("Once upon a time, there was a little girl named Lily.")]

@@ -1,0 +1,10 @@
+namespace Search.Data;
+
+/// <summary>
+/// Calibration windows drawn from a token stream: <see cref="Ids"/> is row-major [Count, SeqLen];
+/// <see cref="Offsets"/>[w] is where window w starts in the stream (windows may overlap or repeat, as in FLAP).
+/// </summary>
+public sealed record CalibrationWindows(long[] Ids, int Count, int SeqLen, int[] Offsets)
+{
+    public ReadOnlySpan<long> Window(int index) => Ids.AsSpan(checked(index * SeqLen), SeqLen);
+}

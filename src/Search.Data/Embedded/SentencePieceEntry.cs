@@ -1,0 +1,6 @@
+using Search.Model.Tokenizers;
+
+namespace Search.Data.Embedded;
+
+/// <summary>One piece of a SentencePiece model as the writer stores it.</summary>
+public sealed record SentencePieceEntry(string Piece, float Score, SentencePieceType Type);

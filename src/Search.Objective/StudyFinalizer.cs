@@ -1,0 +1,67 @@
+using Search.Optimization;
+using Search.Optimization.Storage;
+using Search.Optimization.Trials;
+using Search.Records;
+
+namespace Search.Objective;
+
+/// <summary>
+/// After the trials: the hand-set baselines and the best searched trials are re-scored on the
+/// search split and the test split (post-finish annotations), and the best baseline — chosen on
+/// the search split (<see cref="BaselineRule"/>) — is re-run with other calibration seeds to
+/// measure the spread a searched gain must exceed. Each annotation is written once; a rerun only
+/// adds what is missing.
+/// </summary>
+public static class StudyFinalizer
+{
+    /// <summary>Calibration seeds the best baseline is re-run with (the trial's own seed first).</summary>
+    public const int SpreadSeeds = 5;
+
+    public static void Run(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    {
+        ScoreFinalists(log, storage, study, runner);
+        SeedSpreadOfBestBaseline(log, storage, study, runner);
+    }
+
+    /// <summary>The trials that get final scores: every complete baseline, and the best searched ones at the top fidelity.</summary>
+    public static IReadOnlyList<FrozenTrial> Finalists(IReadOnlyList<FrozenTrial> trials, int searchedFinalists)
+    {
+        var complete = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
+        long? topFidelity = complete.Select(t => t.FidelityTokens).Max();
+        var searched = complete.Where(t => t.UserAttr(UserAttrKeys.Baseline) is null && t.FidelityTokens == topFidelity)
+            .OrderBy(t => t.Value).ThenBy(t => t.Number).Take(searchedFinalists);
+        return complete.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null).Concat(searched).ToList();
+    }
+
+    private static void ScoreFinalists(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    {
+        foreach (var t in Finalists(storage.GetTrials(study.Name), runner.Settings.Finalists).Where(t => t.UserAttr(TrialAttrs.Final) is null))
+        {
+            var final = runner.Finalize(t.Params);
+            storage.SetTrialUserAttr(study.Name, t.Number, TrialAttrs.Final, AttrJson.Serialize(final));
+            log.WriteLine($"final trial {t.Number + 1}{(t.UserAttr(UserAttrKeys.Baseline) is { } tag ? $" [{tag}]" : "")}: " +
+                          $"{final.SearchSplit} ppl {final.SearchPpl:F4}, {final.TestSplit} ppl {final.TestPpl:F4} ({final.Seconds:F1} s)");
+        }
+    }
+
+    private static void SeedSpreadOfBestBaseline(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    {
+        var best = BaselineRule.Best(storage.GetTrials(study.Name));
+        if (best is null || best.UserAttr(TrialAttrs.SeedSpread) is not null || !best.Params.ContainsKey("calibration_seed")) return;
+        var final = AttrJson.Deserialize<FinalScores>(best.UserAttr(TrialAttrs.Final))!;
+        var seeds = new List<int>();
+        var ppl = new List<double>();
+        int seed0 = (int)best.Params["calibration_seed"].AsReal;
+        for (int k = 0; k < SpreadSeeds; k++)
+        {
+            int seed = seed0 + k;
+            var p = new Dictionary<string, ParamValue>(best.Params) { ["calibration_seed"] = ParamValue.Of((long)seed) };
+            seeds.Add(seed);
+            ppl.Add(k == 0 ? final.TestPpl : runner.TestPerplexity(p));
+        }
+        var spread = new SeedSpread(seeds, ppl);
+        storage.SetTrialUserAttr(study.Name, best.Number, TrialAttrs.SeedSpread, AttrJson.Serialize(spread));
+        log.WriteLine($"seed spread of {best.UserAttr(UserAttrKeys.Baseline)} over calibration seeds {string.Join(",", seeds)}: " +
+                      $"test ppl {string.Join(" ", ppl.Select(v => v.ToString("F4")))} (max-min {spread.Spread:F4})");
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Reflection;
+using Search.Data;
+using Search.Model;
+using Search.Model.Checkpoints;
+using Search.Model.Runtime;
+using Search.Optimization;
+using Search.Optimization.Samplers;
+using Search.Optimization.Spaces;
+using Search.Optimization.Storage;
+using Search.Optimization.Trials;
+using Search.Pruning.Allocation;
+using Search.Records;
+
+namespace Search.Objective;
+
+/// <summary>
+/// Creates or resumes a study and runs it to <see cref="StudyRunOptions.Trials"/> trials, then
+/// finalizes it (<see cref="StudyFinalizer"/>). Every proposal is stored as Running before it is
+/// evaluated, so a killed run resumes exactly. The caller initializes the torch runtime.
+/// </summary>
+public static class StudyRunner
+{
+    /// <summary>Runs the study; returns its trials as stored at the end.</summary>
+    public static IReadOnlyList<FrozenTrial> Run(TextWriter log, StudyRunOptions o)
+    {
+        PruningRatio.Ensure(o.Ratio, "--ratio");
+        if (o.Trials < 1) throw new UserInputException($"--trials must be at least 1, got {o.Trials}");
+        if (o.ProxyWindows < 1) throw new UserInputException("--proxy-windows must be at least 1");
+        var sampler = SamplerFactory.Create(o.Sampler);
+        if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
+        var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(BosModes.Parse(o.Bos)),
+            o.ProxyWindows, o.Finalists, o.PoolSize);
+        using var storage = new LiteDbStorage(o.Db);
+        var loaded = ModelLocator.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log);
+        var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
+        if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
+        using var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
+        var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
+            sampler.Name, o.Seed, AttrJson.Serialize(settings), SoftwareVersion);
+        var study = Study.CreateOrResume(storage, record, bound, sampler);
+        study.EnqueueBaselines();
+        RunTrials(log, study, setup.Runner, o.Trials);
+        StudyFinalizer.Run(log, storage, study, setup.Runner);
+        return storage.GetTrials(study.Name);
+    }
+
+    public static string SoftwareVersion =>
+        typeof(StudyRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";
+
+    private static void RunTrials(TextWriter log, Study study, TrialRunner runner, int total)
+    {
+        var sw = Stopwatch.StartNew();
+        int before = study.Trials.Count;
+        log.WriteLine(before >= total
+            ? $"study '{study.Name}' already has {before} trials (of {total})"
+            : $"study '{study.Name}': {before} trials stored, running to {total}");
+        study.Optimize(trial =>
+        {
+            TrialOutcome outcome;
+            try { outcome = runner.Evaluate(trial); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                outcome = TrialOutcome.Failed(e.Message.ReplaceLineEndings(" "));
+            }
+            var trials = study.Trials;
+            int done = trials.Count(t => t.State != TrialState.Running) + 1;
+            var best = trials.Where(t => t.State == TrialState.Complete && t.Value is not null).MinBy(t => t.Value);
+            double eta = (done - before) > 0 ? sw.Elapsed.TotalSeconds / (done - before) * (total - done) : 0;
+            string what = trial.BaselineTag is { } tag ? $" [{tag}]" : "";
+            string result = outcome.State == TrialState.Complete ? $"ppl {outcome.Value:F4}" : $"{outcome.State}: {outcome.Error}";
+            string bestText = best is null ? "" : $"  best {Math.Min(best.Value!.Value, outcome.Value ?? double.MaxValue):F4}";
+            log.WriteLine($"trial {trial.Number + 1}/{total}{what}: {result}{bestText}  elapsed {sw.Elapsed:hh\\:mm\\:ss}  eta {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}");
+            return outcome;
+        }, total);
+    }
+}

@@ -1,0 +1,35 @@
+using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
+using Search.Pruning.Pipeline;
+using Search.Pruning.Surgery;
+using Search.Records;
+
+namespace Search.Objective;
+
+/// <summary>A trial's calibration choice: the first <paramref name="Samples"/> windows of the (source, seqlen, seed) pool.</summary>
+public sealed record PoolChoice(string Source, int Samples, int SeqLen, int Seed);
+
+/// <summary>
+/// What one trial asks for, typed: the calibration pool choice and the pruning recipe. Decoded once
+/// from the stored params (<see cref="TrialParams"/>) through the pruning engine's own name tables,
+/// so a structure, metric or compensation the <c>prune</c> command accepts is accepted here too.
+/// Every config of a study is repaired to the study's exact budget (<see cref="AllocationSpec.RepairTo"/>).
+/// </summary>
+public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
+{
+    public static TrialConfig From(TrialParams p, double ratio)
+    {
+        var calibration = new PoolChoice(
+            TrialParams.Required(p.CalibrationSource, "calibration_source"),
+            TrialParams.Required(p.CalibrationSamples, "calibration_samples"),
+            TrialParams.Required(p.CalibrationSeqLen, "calibration_seqlen"),
+            TrialParams.Required(p.CalibrationSeed, "calibration_seed"));
+        if (p.Mix.Count == 0) TrialParams.Required<string>(null, TrialParams.MixName);
+        var mixture = MetricMixture.Create(p.ActiveMix);
+        string structure = TrialParams.Required(p.Structure, "structure");
+        var layerRatios = p.AttentionRatios is { } a && p.MlpRatios is { } m ? new LayerRatios(a, m) : null;
+        var allocation = AllocationSpec.Parse(structure, ratio, layerRatios).WithExactBudget(ratio);
+        var compensation = CompensationNames.Parse(TrialParams.Required(p.Compensation, "compensation"));
+        return new TrialConfig(calibration, new PruningRecipe(mixture, allocation, compensation));
+    }
+}

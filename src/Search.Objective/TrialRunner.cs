@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Search.Data.Evaluation;
+using Search.Model;
+using Search.Optimization.Trials;
+using Search.Pruning.Allocation;
+using Search.Pruning.Pipeline;
+using Search.Pruning.Statistics;
+using Search.Records;
+using static TorchSharp.torch;
+
+namespace Search.Objective;
+
+/// <summary>
+/// The inner evaluator: pipeline + pool statistics + budget + proxy evaluation. A trial's config →
+/// calibration statistics (a sum over pool windows) → the one pruning pipeline (scores, allocation
+/// repaired to the study's budget, surgery) → perplexity on the proxy windows of the search split.
+/// The dense model is shared by all trials; each pruned model lives only inside its trial.
+/// </summary>
+public sealed class TrialRunner(Transformer dense, CalibrationPools pools, ObjectiveSettings settings,
+    EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string> mixComponents)
+{
+    public ObjectiveSettings Settings => settings;
+    public EvalSet SearchSplit => searchSplit;
+    public EvalSet TestSplit => testSplit;
+
+    /// <summary>The typed config of stored params.</summary>
+    public TrialConfig Config(IReadOnlyDictionary<string, ParamValue> parameters) =>
+        TrialConfig.From(TrialParams.Decode(parameters, mixComponents), settings.Ratio);
+
+    /// <summary>Plan (and the statistics it used) for a config, with stage timings.</summary>
+    public (PruningPlan Plan, ChannelStats? Stats, double StatsSeconds, double ScoringSeconds) Plan(TrialConfig c)
+    {
+        var sw = Stopwatch.StartNew();
+        var pool = c.Calibration;
+        ChannelStats? stats = c.Recipe.NeedsStatistics ? pools.Statistics(pool.Source, pool.SeqLen, pool.Samples, pool.Seed) : null;
+        double statsSeconds = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var plan = PrunePipeline.Plan(dense, stats, c.Recipe);
+        return (plan, stats, statsSeconds, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The pruned model of stored params (the caller disposes it).</summary>
+    public Transformer Build(IReadOnlyDictionary<string, ParamValue> parameters, out PruningPlan plan)
+    {
+        var c = Config(parameters);
+        var (p, stats, _, _) = Plan(c);
+        plan = p;
+        return PrunePipeline.Prune(dense, p, stats, c.Recipe);
+    }
+
+    /// <summary>The proxy windows a trial is scored on: its fidelity budget (multi-fidelity samplers) or the study's proxy windows.</summary>
+    public EvalSet ProxyFor(long? fidelityTokens) =>
+        searchSplit.Take(fidelityTokens is long tokens ? (int)Math.Max(1, tokens / settings.SeqLen) : settings.ProxyWindows);
+
+    /// <summary>Scores one trial on the proxy budget (or the sampler's fidelity) of the search split.</summary>
+    public TrialOutcome Evaluate(Trial trial)
+    {
+        var c = Config(trial.Params);
+        using var scope = NewDisposeScope();
+        var (plan, stats, statsS, scoringS) = Plan(c);
+        var sw = Stopwatch.StartNew();
+        using var pruned = PrunePipeline.Prune(dense, plan, stats, c.Recipe);
+        double surgeryS = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var proxy = ProxyFor(trial.FidelityTokens);
+        var nll = PerplexityEvaluator.NllSum(pruned, proxy.Ids, proxy.Count, proxy.SeqLen);
+        double ppl = nll.Perplexity;
+        double evalS = sw.Elapsed.TotalSeconds;
+        trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(Summarize(plan, pruned)));
+        trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS)));
+        var score = new TrialScore("ppl", ppl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos);
+        return double.IsFinite(ppl)
+            ? TrialOutcome.Completed(ppl, [score])
+            : TrialOutcome.Failed($"perplexity is {ppl}", [score]);
+    }
+
+    /// <summary>Search-split and test-split perplexity of a finished trial's config.</summary>
+    public FinalScores Finalize(IReadOnlyDictionary<string, ParamValue> parameters)
+    {
+        var sw = Stopwatch.StartNew();
+        using var scope = NewDisposeScope();
+        using var pruned = Build(parameters, out _);
+        var search = Score(pruned, searchSplit);
+        var test = Score(pruned, testSplit);
+        return new FinalScores(search.Perplexity, searchSplit.Split, search.Tokens, test.Perplexity, testSplit.Split, test.Tokens,
+            sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Test-split perplexity of a config (seed-spread measurements).</summary>
+    public double TestPerplexity(IReadOnlyDictionary<string, ParamValue> parameters)
+    {
+        using var scope = NewDisposeScope();
+        using var pruned = Build(parameters, out _);
+        return Score(pruned, testSplit).Perplexity;
+    }
+
+    private static NllTotal Score(Transformer model, EvalSet set) => PerplexityEvaluator.NllSum(model, set.Ids, set.Count, set.SeqLen);
+
+    private PlanSummary Summarize(PruningPlan plan, Transformer pruned) => new(
+        plan.Structure, plan.TargetRatio, plan.AchievedRatio, plan.PrunableParams, plan.RemovedParams,
+        dense.ParameterCount(), pruned.ParameterCount(),
+        Widths(pruned), Widths(dense));
+
+    private static List<LayerWidthSummary> Widths(Transformer model) =>
+        model.Config.Layers.Select(l => new LayerWidthSummary(l.NumHeads, l.NumKvHeads, l.IntermediateSize)).ToList();
+}

@@ -1,0 +1,6 @@
+namespace Search.Pruning.Metrics;
+
+/// <summary>Importance of one layer's removable units; higher means keep.</summary>
+/// <param name="KvGroups">One score per KV group (per head under MHA): [G].</param>
+/// <param name="Channels">One score per MLP channel: [I].</param>
+public sealed record LayerUnitScores(double[] KvGroups, double[] Channels);

@@ -1,0 +1,82 @@
+using Search.Model;
+using Search.Pruning.Statistics;
+
+namespace Search.Pruning.Metrics;
+
+/// <summary>
+/// A weighted sum of per-layer standardized metrics (AdaPruner-style); weights are normalized to sum
+/// to one, a single metric is the mixture with weight one. Standardization follows FLAP and
+/// docs/methods.md §2: each metric's channel scores are z-scored within the layer (the o_proj input
+/// channels and the down_proj input channels separately), and a KV group's score is the mean of
+/// its channels' z-scores. For Wanda-sp and magnitude-sp, whose head score is a sum of raw channel
+/// scores, the mean of z-scores orders a layer's groups identically (z-scoring is affine).
+/// </summary>
+public sealed class MetricMixture
+{
+    public IReadOnlyList<(ImportanceMetric Metric, double Weight)> Components { get; }
+
+    private MetricMixture(IReadOnlyList<(ImportanceMetric, double)> components) => Components = components;
+
+    public static MetricMixture Single(ImportanceMetric metric) => new([(metric, 1.0)]);
+
+    /// <summary>From user-facing names and non-negative weights with a positive sum.</summary>
+    public static MetricMixture Create(IEnumerable<KeyValuePair<string, double>> weights)
+    {
+        var parsed = new List<(ImportanceMetric Metric, double Weight)>();
+        foreach (var (name, weight) in weights)
+        {
+            var metric = ImportanceMetricNames.Parse(name);
+            if (!double.IsFinite(weight) || weight < 0)
+                throw new UserInputException($"metric mixture weight of '{name}' must be a finite non-negative number (got {weight})");
+            if (parsed.Any(p => p.Metric == metric))
+                throw new UserInputException($"metric mixture names '{ImportanceMetricNames.Name(metric)}' twice");
+            parsed.Add((metric, weight));
+        }
+        double total = parsed.Sum(p => p.Weight);
+        if (!(total > 0))
+            throw new UserInputException("metric mixture weights must sum to a positive number");
+        return new MetricMixture(parsed.Where(p => p.Weight > 0).Select(p => (p.Metric, p.Weight / total)).ToList());
+    }
+
+    public bool NeedsStatistics => Components.Any(c => ImportanceMetricNames.NeedsStatistics(c.Metric));
+
+    /// <summary>Unit scores of every layer of <paramref name="model"/>; <paramref name="stats"/> may be null for data-free mixtures.</summary>
+    public IReadOnlyList<LayerUnitScores> Score(Transformer model, ChannelStats? stats)
+    {
+        if (stats is not null && stats.Layers.Count != model.Layers.Count)
+            throw new ArgumentException($"statistics cover {stats.Layers.Count} layers, the model has {model.Layers.Count}");
+        var result = new List<LayerUnitScores>(model.Layers.Count);
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            var layer = model.Layers[l];
+            var groups = new double[layer.Widths.NumKvHeads];
+            var channels = new double[layer.Widths.IntermediateSize];
+            int perGroup = layer.Widths.GroupSize * model.Config.HeadDim;
+            foreach (var (metric, weight) in Components)
+            {
+                if (groups.Length > 0)
+                {
+                    var z = Standardization.ZScores(ChannelImportance.Score(metric, layer.OProj!, stats?.Layers[l].Attention)); // [H·h]
+                    for (int k = 0; k < groups.Length; k++)
+                    {
+                        double mean = 0;
+                        for (int j = k * perGroup; j < (k + 1) * perGroup; j++) mean += z[j];
+                        groups[k] += weight * mean / perGroup;
+                    }
+                }
+                if (channels.Length > 0)
+                    AddScaled(channels, Standardization.ZScores(ChannelImportance.Score(metric, layer.DownProj!, stats?.Layers[l].Mlp)), weight);
+            }
+            result.Add(new LayerUnitScores(groups, channels));
+        }
+        return result;
+    }
+
+    private static void AddScaled(double[] into, double[] values, double weight)
+    {
+        for (int i = 0; i < into.Length; i++) into[i] += weight * values[i];
+    }
+
+    public override string ToString() =>
+        string.Join("+", Components.Select(c => $"{c.Weight:0.###}·{ImportanceMetricNames.Name(c.Metric)}"));
+}

@@ -1,0 +1,11 @@
+namespace Search.Records;
+
+/// <summary>How trials are scored: the study's budget, evaluation corpus and token budgets. Stored as the study's objective JSON.</summary>
+/// <param name="Ratio">Target removed fraction of attention+MLP linear parameters (hard constraint).</param>
+/// <param name="EvalDataset">Corpus the objective scores on; its validation split (or the search part of it) tunes, test reports.</param>
+/// <param name="SeqLen">Evaluation window length.</param>
+/// <param name="Bos">corpus | window | none.</param>
+/// <param name="ProxyWindows">Windows of the search split for the cheap proxy score of every trial.</param>
+/// <param name="Finalists">Searched trials (best by proxy) promoted to the full search split and the test split.</param>
+/// <param name="PoolSize">Calibration windows per (source, seqlen, seed) pool; a trial takes its first n (FLAP's n-sample set).</param>
+public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize);

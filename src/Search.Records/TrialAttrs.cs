@@ -1,0 +1,28 @@
+using Search.Optimization.Trials;
+
+namespace Search.Records;
+
+/// <summary>
+/// User-attribute keys the pruning objective writes on every trial (values are JSON, see
+/// <see cref="AttrJson"/>). Reports read the store only, so everything a table needs is here.
+/// </summary>
+public static class TrialAttrs
+{
+    /// <summary><see cref="PlanSummary"/>: target/achieved ratio, parameter counts, kept widths per layer.</summary>
+    public const string Plan = "plan";
+
+    /// <summary><see cref="TrialTimings"/> in seconds.</summary>
+    public const string Timings = "timings";
+
+    /// <summary><see cref="FinalScores"/>: full search-split and test-split ppl, written for finalists after the search.</summary>
+    public const string Final = UserAttrKeys.AnnotationPrefix + "final";
+
+    /// <summary>The calibration/eval/model protocol, once per trial (dataset, seqlen, bos, model hash).</summary>
+    public const string Protocol = "protocol";
+
+    /// <summary>
+    /// <see cref="SeedSpread"/>: test ppl of the best hand-set baseline re-calibrated with other
+    /// calibration seeds — the yardstick a searched improvement must exceed.
+    /// </summary>
+    public const string SeedSpread = UserAttrKeys.AnnotationPrefix + "seed_spread";
+}

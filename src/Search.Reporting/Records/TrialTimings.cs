@@ -1,7 +1,0 @@
-namespace Search.Reporting.Records;
-
-/// <summary>Wall time of a trial's stages in seconds.</summary>
-public sealed record TrialTimings(double Statistics, double Scoring, double Surgery, double Eval)
-{
-    public double Total => Statistics + Scoring + Surgery + Eval;
-}

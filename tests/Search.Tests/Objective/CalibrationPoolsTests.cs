@@ -1,0 +1,84 @@
+using Search.Data;
+using Search.Model;
+using Search.Model.Tokenizers;
+using Search.Objective;
+using Search.Pruning.Statistics;
+using Search.Tests.Data;
+using Search.Tests.Pruning;
+
+namespace Search.Tests.Objective;
+
+/// <summary>
+/// CalibrationPools: a trial's (source, n, seqlen, seed) statistics come from the pool drawn for
+/// (source, seqlen, seed) — FLAP's windows for that seed — without another dense pass.
+/// </summary>
+[Collection(PruningCollection.Name)]
+public sealed class CalibrationPoolsTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    /// <summary>One id per char, folded into a small vocabulary (ids 3..vocab−1; 1 is BOS).</summary>
+    private sealed class SmallVocabTokenizer(int vocab) : ITextTokenizer
+    {
+        public int VocabSize => vocab;
+        public int BosId => 1;
+        public int? EosId => 2;
+        public string Fingerprint => $"small-vocab-{vocab}";
+        public int[] Encode(string text) => text.Select(c => 3 + c % (vocab - 3)).ToArray();
+        public string Decode(IReadOnlyList<int> ids) => "";
+    }
+
+    private (CalibrationPools Pools, CorpusSource Source, SmallVocabTokenizer Tokenizer) Setup(Transformer model, int poolSize)
+    {
+        var text = string.Concat(Enumerable.Range(0, 4000).Select(i => (char)('a' + (i * 7919 % 26))));
+        var source = new CorpusSource("letters", "train", temp.File("letters.txt", text), TextPreparation.ByExtension);
+        var tokenizer = new SmallVocabTokenizer(model.Config.VocabSize);
+        var pools = new CalibrationPools(model, "random-gqa", tokenizer, new TokenCache(Path.Combine(temp.Path, "tokens")),
+            _ => source, poolSize, cache: null);
+        return (pools, source, tokenizer);
+    }
+
+    [Fact]
+    public void Given_a_pool_When_a_trial_takes_n_samples_Then_its_statistics_equal_a_dense_pass_over_FLAPs_first_n_windows()
+    {
+        using var model = RandomModels.GqaWithBiases();
+        var (pools, source, tokenizer) = Setup(model, poolSize: 16);
+        var stats = pools.Statistics("letters", seqLen: 12, samples: 8, seed: 3);
+
+        var windows = CorpusTokens.CalibrationWindowsOf(source, tokenizer, null, new PoolSpec("letters", "train", 12, 8, 3));
+        var direct = CalibrationStatistics.Collect(model, windows.Ids, 8, 12, batchSize: 3).AggregateAll();
+        for (int l = 0; l < model.Layers.Count; l++)
+        {
+            Assert.Equal(direct.Layers[l].Mlp.Mean, stats.Layers[l].Mlp.Mean, (a, b) => Math.Abs(a - b) <= 1e-9 * (1 + Math.Abs(a)));
+            Assert.Equal(direct.Layers[l].Attention.Variance, stats.Layers[l].Attention.Variance,
+                (a, b) => Math.Abs(a - b) <= 1e-9 * (1 + Math.Abs(a)));
+        }
+    }
+
+    [Fact]
+    public void Given_one_pool_When_trials_ask_for_other_sample_counts_Then_no_new_dense_pass_runs_but_another_seed_draws_a_new_pool()
+    {
+        using var model = RandomModels.GqaWithBiases();
+        var (pools, _, _) = Setup(model, poolSize: 16);
+        long before = CalibrationStatistics.Collections;
+        var eight = pools.Statistics("letters", 12, 8, seed: 0);
+        var sixteen = pools.Statistics("letters", 12, 16, seed: 0);
+        Assert.Equal(before + 1, CalibrationStatistics.Collections);
+        Assert.NotEqual(eight.Layers[0].Mlp.Mean, sixteen.Layers[0].Mlp.Mean);
+        pools.Statistics("letters", 12, 8, seed: 1);
+        Assert.Equal(before + 2, CalibrationStatistics.Collections);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(17)]
+    public void Given_a_sample_count_outside_the_pool_When_asked_Then_one_line_names_the_pool_size(int samples)
+    {
+        using var model = RandomModels.GqaWithBiases();
+        var (pools, _, _) = Setup(model, poolSize: 16);
+        var e = Assert.Throws<UserInputException>(() => pools.Statistics("letters", 12, samples, seed: 0));
+        Assert.Contains("pool size", e.Message);
+    }
+}

@@ -8,6 +8,9 @@ namespace Search.Model;
 /// </summary>
 public interface IActivationObserver
 {
+    /// <summary>The next calls belong to the batch whose first window is <paramref name="firstWindow"/> (its pool index).</summary>
+    void BeginBatch(int firstWindow) { }
+
     /// <summary>Input of o_proj in layer <paramref name="layer"/>: [batch, seq, heads·head_dim].</summary>
     void OnOProjInput(int layer, Tensor x);
 

@@ -48,6 +48,11 @@ public sealed record ModelConfig
 
     public int NumLayers => Layers.Count;
 
+    /// <summary>Parameters of a model with these widths: embedding, layers, final norm, lm_head when untied.</summary>
+    public long ParameterCount() =>
+        (long)VocabSize * HiddenSize * (TieWordEmbeddings ? 1 : 2) + HiddenSize
+        + Layers.Sum(w => LayerTensors.All.Sum(k => LayerTensors.Shape(k, w, this) is { } shape ? shape.Aggregate(1L, (a, b) => a * b) : 0));
+
     /// <summary>
     /// Whether the architecture itself gives o_proj a bias (Llama/Mistral attention_bias). Qwen2 has
     /// q/k/v biases but never an o_proj bias.

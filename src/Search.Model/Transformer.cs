@@ -9,8 +9,14 @@ namespace Search.Model;
 /// embedding → N pre-norm blocks (RMSNorm → GQA attention with rotary embeddings → residual;
 /// RMSNorm → SiLU-gated MLP → residual) → RMSNorm → lm_head. Widths are per layer, so a pruned
 /// model is just another <see cref="Transformer"/>.
+/// <para>
+/// Weights may be stored in another dtype or on another device than the model computes in (a
+/// bfloat16 checkpoint memory-mapped on the host, computed in float32, or on a GPU): <see cref="Layer"/>
+/// hands out one layer at a time ready to compute, so a caller that walks layers one by one
+/// (<see cref="LayerStream"/>) holds at most one converted layer.
+/// </para>
 /// </summary>
-public sealed class Transformer : IDisposable
+public sealed class Transformer : IDecoderLayers, IDisposable
 {
     private readonly Dictionary<long, (Tensor Cos, Tensor Sin)> ropeCache = new();
     private Tensor? lmHeadTransposed;
@@ -20,12 +26,18 @@ public sealed class Transformer : IDisposable
     public Tensor FinalNorm { get; }        // [d]
     /// <summary>[V, d]; the same tensor as <see cref="Embedding"/> when embeddings are tied.</summary>
     public Tensor LmHead { get; }
+    /// <summary>The stored layers (possibly memory-mapped, possibly in another dtype than <see cref="DType"/>).</summary>
     public IReadOnlyList<DecoderLayerWeights> Layers { get; }
-    public Device Device => Embedding.device;
-    public ScalarType DType => Embedding.dtype;
+    /// <summary>Where activations live and layers are computed.</summary>
+    public Device Device { get; }
+    /// <summary>The dtype activations and layer weights are computed in.</summary>
+    public ScalarType DType { get; }
 
+    Transformer IDecoderLayers.Host => this;
+
+    /// <param name="computeDtype">Defaults to the embedding's dtype; <paramref name="device"/> to its device.</param>
     public Transformer(ModelConfig config, Tensor embedding, Tensor finalNorm, Tensor? lmHead,
-        IReadOnlyList<DecoderLayerWeights> layers)
+        IReadOnlyList<DecoderLayerWeights> layers, ScalarType? computeDtype = null, Device? device = null)
     {
         if (layers.Count != config.NumLayers)
             throw new ArgumentException($"config has {config.NumLayers} layers, got {layers.Count}");
@@ -34,38 +46,84 @@ public sealed class Transformer : IDisposable
         FinalNorm = finalNorm;
         LmHead = lmHead ?? embedding;
         Layers = layers;
+        DType = computeDtype ?? embedding.dtype;
+        Device = device ?? embedding.device;
     }
 
     /// <summary>
-    /// Logits [B, T, V] for token ids [B, T] (int64, on the model's device). Grad mode is the
-    /// caller's: evaluation wraps it in no_grad, the embedded model's training does not.
+    /// Layer <paramref name="index"/> in the compute dtype on the compute device: aliases of the stored
+    /// tensors when they already are (no copy), converted copies otherwise. The caller disposes it.
     /// </summary>
-    public Tensor Forward(Tensor ids, IActivationObserver? observer = null) => Run(ids, observer, logits: true);
+    public DecoderLayerWeights Layer(int index) => Ready(Layers[index]);
+
+    /// <summary>Aliases of layer <paramref name="index"/>'s stored tensors (the caller disposes the handles).</summary>
+    public DecoderLayerWeights StoredLayer(int index) => Layers[index].Alias();
+
+    /// <summary>A layer's tensors as the forward needs them (aliases when nothing changes).</summary>
+    public DecoderLayerWeights Ready(DecoderLayerWeights stored) => stored.Map((_, t) => Ready(t));
+
+    /// <summary>The tensor itself (an alias) when it is in the compute dtype on the compute device, else a converted copy.</summary>
+    private Tensor Ready(Tensor t) =>
+        t.dtype == DType && t.device_type == Device.type && t.device_index == Device.index ? t.alias() : t.to(DType, Device);
+
+    /// <summary>
+    /// Logits [B, T, V] for token ids [B, T] (int64). Grad mode is the caller's: evaluation wraps
+    /// it in no_grad, the embedded model's training does not.
+    /// </summary>
+    public Tensor Forward(Tensor ids, IActivationObserver? observer = null) => Logits(ForwardHidden(ids, observer), disposeInput: true);
 
     /// <summary>
     /// Runs the decoder blocks only (for an observer: calibration statistics need the o_proj and
     /// down_proj inputs, not the vocabulary-sized logits) and returns the final hidden states [B, T, d].
     /// </summary>
-    public Tensor ForwardHidden(Tensor ids, IActivationObserver? observer = null) => Run(ids, observer, logits: false);
+    public Tensor ForwardHidden(Tensor ids, IActivationObserver? observer = null)
+    {
+        var x = Embed(ids);
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            // One scope per layer: its temporaries (attention scores, MLP activations) go before the next layer runs.
+            using var scope = NewDisposeScope();
+            using var layer = Layer(i);
+            var next = Block(layer, i, x, observer).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
+        }
+        return x;
+    }
 
-    private Tensor Run(Tensor ids, IActivationObserver? observer, bool logits)
+    /// <summary>Token embeddings [B, T, d] of ids [B, T], in the compute dtype on the compute device.</summary>
+    public Tensor Embed(Tensor ids)
     {
         using var scope = NewDisposeScope();
         long b = ids.shape[0], t = ids.shape[1];
+        var rows = Embedding.index_select(0, ids.reshape(-1).to(Embedding.device));            // [B·T, d]
+        return rows.to(DType, Device).view(b, t, Config.HiddenSize).MoveToOuterDisposeScope(); // [B, T, d]
+    }
+
+    /// <summary>One decoder block: x + attention(norm(x)), then + MLP(norm(·)). <paramref name="layer"/> is ready to compute.</summary>
+    public Tensor Block(DecoderLayerWeights layer, int index, Tensor x, IActivationObserver? observer = null)
+    {
+        using var scope = NewDisposeScope();
+        long t = x.shape[1];
         if (Config.SlidingWindow is int w && t > w)
             throw new UserInputException($"sequence length {t} exceeds the model's sliding_window {w}, which is not supported");
         var (cos, sin) = Rope(t);
-        var x = Embedding.index_select(0, ids.reshape(-1)).view(b, t, Config.HiddenSize); // [B, T, d]
-        for (int i = 0; i < Layers.Count; i++)
-        {
-            var layer = Layers[i];
-            x = x + Attention(layer, RmsNorm(x, layer.InputNorm), cos, sin, i, observer);
-            x = x + Mlp(layer, RmsNorm(x, layer.PostAttentionNorm), i, observer);
-        }
-        if (!logits) return x.MoveToOuterDisposeScope();
-        x = RmsNorm(x, FinalNorm);
-        // lm_head as mm with a pre-transposed contiguous weight: 2x faster than linear on CPU (docs/toolchain.md 7).
+        var h = x + Attention(layer, RmsNorm(x, layer.InputNorm), cos, sin, index, observer);
+        h = h + Mlp(layer, RmsNorm(h, layer.PostAttentionNorm), index, observer);
+        return h.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Logits [B, T, V] of final hidden states [B, T, d]: final norm, then lm_head as mm with a
+    /// pre-transposed contiguous weight (2x faster than linear on CPU, docs/toolchain.md 7).
+    /// </summary>
+    public Tensor Logits(Tensor hidden, bool disposeInput = false)
+    {
+        using var scope = NewDisposeScope();
+        long b = hidden.shape[0], t = hidden.shape[1];
+        var x = RmsNorm(hidden, Ready(FinalNorm));
         var output = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
+        if (disposeInput) hidden.Dispose();
         return output.MoveToOuterDisposeScope();
     }
 
@@ -123,25 +181,39 @@ public sealed class Transformer : IDisposable
     /// <summary>cos/sin tables [T, h] for positions 0..T−1, computed in float64 and cached per length.</summary>
     private (Tensor Cos, Tensor Sin) Rope(long t)
     {
-        if (ropeCache.TryGetValue(t, out var cached)) return cached;
-        int hd = Config.HeadDim;
-        using var scope = NewDisposeScope();
-        var invFreq = pow(Config.RopeTheta, -arange(0, hd, 2, ScalarType.Float64) / hd).to_type(ScalarType.Float32); // [h/2]
-        var pos = arange(t, ScalarType.Float32);                                  // [T]
-        var freqs = outer(pos, invFreq);                                          // [T, h/2]
-        var emb = cat([freqs, freqs], -1);                                        // [T, h]
-        var cos = emb.cos().to(DType, Device).DetachFromDisposeScope();
-        var sin = emb.sin().to(DType, Device).DetachFromDisposeScope();
-        ropeCache[t] = (cos, sin);
-        return (cos, sin);
+        lock (ropeCache)
+        {
+            if (ropeCache.TryGetValue(t, out var cached)) return cached;
+            int hd = Config.HeadDim;
+            using var scope = NewDisposeScope();
+            var invFreq = pow(Config.RopeTheta, -arange(0, hd, 2, ScalarType.Float64) / hd).to_type(ScalarType.Float32); // [h/2]
+            var pos = arange(t, ScalarType.Float32);                                  // [T]
+            var freqs = outer(pos, invFreq);                                          // [T, h/2]
+            var emb = cat([freqs, freqs], -1);                                        // [T, h]
+            var cos = emb.cos().to(DType, Device).DetachFromDisposeScope();
+            var sin = emb.sin().to(DType, Device).DetachFromDisposeScope();
+            ropeCache[t] = (cos, sin);
+            return (cos, sin);
+        }
     }
 
     /// <summary>
-    /// The cached transposed head is a copy: valid only while the head does not train. Under autograd
-    /// the live transpose is used so gradients reach the head and updates are seen.
+    /// The cached transposed head [d, V] in the compute dtype is a copy: valid only while the head does
+    /// not train. Under autograd the live transpose is used so gradients reach the head and updates are seen.
     /// </summary>
-    private Tensor LmHeadTransposed() =>
-        LmHead.requires_grad ? LmHead.t() : lmHeadTransposed ??= LmHead.t().contiguous().DetachFromDisposeScope();
+    private Tensor LmHeadTransposed()
+    {
+        if (LmHead.requires_grad) return LmHead.t();
+        lock (ropeCache)
+        {
+            if (lmHeadTransposed is null)
+            {
+                using var scope = NewDisposeScope();
+                lmHeadTransposed = LmHead.to(DType, Device).t().contiguous().DetachFromDisposeScope();
+            }
+            return lmHeadTransposed;
+        }
+    }
 
     /// <summary>All tensors by their HF names (lm_head only when untied).</summary>
     public IEnumerable<KeyValuePair<string, Tensor>> NamedTensors()

@@ -5,6 +5,7 @@ using Search.Optimization.Trials;
 using Search.Pruning.Allocation;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 using Search.Records;
 using static TorchSharp.torch;
 
@@ -39,13 +40,13 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         return (plan, stats, statsSeconds, sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The pruned model of stored params (the caller disposes it).</summary>
-    public Transformer Build(IReadOnlyDictionary<string, ParamValue> parameters, out PruningPlan plan)
+    /// <summary>The pruned model of stored params, built layer by layer on use (nothing to dispose: it holds no layer).</summary>
+    public PrunedLayers Build(IReadOnlyDictionary<string, ParamValue> parameters, out PruningPlan plan)
     {
         var c = Config(parameters);
         var (p, stats, _, _) = Plan(c);
         plan = p;
-        return PrunePipeline.Prune(dense, p, stats, c.Recipe);
+        return PrunePipeline.Pruned(dense, p, stats, c.Recipe);
     }
 
     /// <summary>The proxy windows a trial is scored on: its fidelity budget (multi-fidelity samplers) or the study's proxy windows.</summary>
@@ -58,14 +59,15 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var c = Config(trial.Params);
         using var scope = NewDisposeScope();
         var (plan, stats, statsS, scoringS) = Plan(c);
+        var pruned = PrunePipeline.Pruned(dense, plan, stats, c.Recipe);
+        // Surgery happens layer by layer inside the evaluation (no pruned copy of the model exists);
+        // PrunedLayers times its own share of it.
         var sw = Stopwatch.StartNew();
-        using var pruned = PrunePipeline.Prune(dense, plan, stats, c.Recipe);
-        double surgeryS = sw.Elapsed.TotalSeconds;
-        sw.Restart();
         var proxy = ProxyFor(trial.FidelityTokens);
         var nll = PerplexityEvaluator.NllSum(pruned, proxy.Ids, proxy.Count, proxy.SeqLen);
         double ppl = nll.Perplexity;
-        double evalS = sw.Elapsed.TotalSeconds;
+        double surgeryS = pruned.SurgerySeconds;
+        double evalS = sw.Elapsed.TotalSeconds - surgeryS;
         trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(Summarize(plan, pruned)));
         trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS)));
         var score = new TrialScore("ppl", ppl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos);
@@ -79,7 +81,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     {
         var sw = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        using var pruned = Build(parameters, out _);
+        var pruned = Build(parameters, out _);
         var search = Score(pruned, searchSplit);
         var test = Score(pruned, testSplit);
         return new FinalScores(search.Perplexity, searchSplit.Split, search.Tokens, test.Perplexity, testSplit.Split, test.Tokens,
@@ -90,17 +92,16 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     public double TestPerplexity(IReadOnlyDictionary<string, ParamValue> parameters)
     {
         using var scope = NewDisposeScope();
-        using var pruned = Build(parameters, out _);
-        return Score(pruned, testSplit).Perplexity;
+        return Score(Build(parameters, out _), testSplit).Perplexity;
     }
 
-    private static NllTotal Score(Transformer model, EvalSet set) => PerplexityEvaluator.NllSum(model, set.Ids, set.Count, set.SeqLen);
+    private static NllTotal Score(IDecoderLayers model, EvalSet set) => PerplexityEvaluator.NllSum(model, set.Ids, set.Count, set.SeqLen);
 
-    private PlanSummary Summarize(PruningPlan plan, Transformer pruned) => new(
+    private PlanSummary Summarize(PruningPlan plan, IDecoderLayers pruned) => new(
         plan.Structure, plan.TargetRatio, plan.AchievedRatio, plan.PrunableParams, plan.RemovedParams,
-        dense.ParameterCount(), pruned.ParameterCount(),
-        Widths(pruned), Widths(dense));
+        dense.Config.ParameterCount(), pruned.Config.ParameterCount(),
+        Widths(pruned.Config), Widths(dense.Config));
 
-    private static List<LayerWidthSummary> Widths(Transformer model) =>
-        model.Config.Layers.Select(l => new LayerWidthSummary(l.NumHeads, l.NumKvHeads, l.IntermediateSize)).ToList();
+    private static List<LayerWidthSummary> Widths(ModelConfig config) =>
+        config.Layers.Select(l => new LayerWidthSummary(l.NumHeads, l.NumKvHeads, l.IntermediateSize)).ToList();
 }

@@ -52,7 +52,7 @@ public sealed record PruneReport(
         var layers = Enumerable.Range(0, dense.Model.Layers.Count).Select(l =>
         {
             var before = dense.Model.Layers[l].Widths;
-            var after = o.Pruned.Layers[l].Widths;
+            var after = o.Pruned.Config.Layers[l];
             return new PruneLayerRow(l, before.NumHeads, after.NumHeads, before.NumKvHeads, after.NumKvHeads,
                 before.IntermediateSize, after.IntermediateSize, after.OProjBias, after.DownProjBias);
         }).ToList();

@@ -17,34 +17,35 @@ public static class PerplexityEvaluator
 
     /// <summary>
     /// Sum of next-token NLL (float64) and scored-token count over <paramref name="windows"/>
-    /// (row-major [count, seqLen] ids). Position 0 of each window is context only.
+    /// (row-major [count, seqLen] ids). Position 0 of each window is context only. The model runs
+    /// layer by layer (<see cref="LayerStream"/>), so a pruned model built layer by layer from the
+    /// dense one is never held whole.
     /// </summary>
-    public static NllTotal NllSum(Transformer model, long[] windows, int count, int seqLen,
+    public static NllTotal NllSum(IDecoderLayers model, long[] windows, int count, int seqLen,
         int batchSize = 0, Action<int>? onBatch = null)
     {
         if (windows.Length != (long)count * seqLen)
             throw new ArgumentException($"expected {count}×{seqLen} ids, got {windows.Length}");
         if (batchSize <= 0) batchSize = AutoBatchSize(seqLen, model.Config.VocabSize);
-        using var noGrad = no_grad();
+        var host = model.Host;
         double total = 0;
         long scored = 0;
-        for (int start = 0; start < count; start += batchSize)
+        LayerStream.Run(model, windows, count, seqLen, batchSize, observer: null, (start, hidden) =>
         {
             using var scope = NewDisposeScope();
-            int b = Math.Min(batchSize, count - start);
-            var ids = tensor(windows.AsSpan(start * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64)
-                .to(model.Device);                                              // [B, T]
-            var logits = model.Forward(ids);                                    // [B, T, V]
+            int b = (int)hidden.shape[0];
+            var logits = host.Logits(hidden);                                   // [B, T, V]
             // Score all positions against ids shifted left; the last position has no target and is
             // ignored. Avoids copying a narrowed [B, T−1, V] slice of the logits.
             var flat = logits.view(-1, logits.shape[2]);                         // [B·T, V]
             if (flat.dtype != ScalarType.Float32) flat = flat.to_type(ScalarType.Float32);
+            var ids = tensor(windows.AsSpan(start * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64).to(flat.device);
             var target = cat([ids.narrow(1, 1, seqLen - 1), full([b, 1], -100L, ScalarType.Int64, device: ids.device)], 1).view(-1);
             var nll = F.cross_entropy(flat, target, ignore_index: -100, reduction: nn.Reduction.None); // [B·T], 0 where ignored
             total += nll.to_type(ScalarType.Float64).sum().cpu().item<double>();
             scored += (long)b * (seqLen - 1);
             onBatch?.Invoke(b);
-        }
+        });
         return new NllTotal(total, scored);
     }
 
@@ -75,13 +76,13 @@ public static class PerplexityEvaluator
         return new NllTotal(total, scored);
     }
 
-    public static PerplexityResult Evaluate(Transformer model, long[] windows, int count, int seqLen,
+    public static PerplexityResult Evaluate(IDecoderLayers model, long[] windows, int count, int seqLen,
         string dataset, string split, string bos, string modelHash, int batchSize = 0, Action<int>? onBatch = null)
     {
         var sw = Stopwatch.StartNew();
         var nll = NllSum(model, windows, count, seqLen, batchSize, onBatch);
         sw.Stop();
         return new PerplexityResult(nll.Perplexity, nll.Mean, count, nll.Tokens, sw.Elapsed.TotalSeconds,
-            dataset, split, seqLen, bos, Search.Model.Checkpoints.Checkpoint.DtypeName(model.DType), modelHash);
+            dataset, split, seqLen, bos, Search.Model.Checkpoints.Checkpoint.DtypeName(model.Host.DType), modelHash);
     }
 }

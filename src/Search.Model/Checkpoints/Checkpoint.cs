@@ -17,15 +17,24 @@ public static class Checkpoint
     public static readonly string[] TokenizerFiles =
         ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"];
 
-    public static Transformer Load(string dir, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    /// <summary>
+    /// Loads a checkpoint that computes in <paramref name="dtype"/> on <paramref name="device"/>.
+    /// <see cref="WeightResidency.Mapped"/> (the default) leaves the weights in the memory-mapped
+    /// files in their stored dtype — nothing is read until used, the page cache holds what is, and a
+    /// model larger than memory streams layer by layer (<see cref="Transformer.Layer"/> converts and
+    /// moves one layer at a time). <see cref="WeightResidency.Resident"/> copies every tensor into
+    /// memory in the compute dtype on the device (fastest when it fits).
+    /// </summary>
+    public static Transformer Load(string dir, ScalarType dtype = ScalarType.Float32, Device? device = null,
+        WeightResidency residency = WeightResidency.Mapped)
     {
         if (!Directory.Exists(dir)) throw new UserInputException($"{dir}: model folder not found");
         var config = ModelConfigJson.Read(Path.Combine(dir, "config.json"));
         var files = OpenWeightFiles(dir);
         try
         {
-            var reader = new TensorReader(files, dtype, device ?? CPU);
-            return Build(config, reader);
+            var reader = new TensorReader(files, dtype, device ?? CPU, residency);
+            return Build(config, reader, dtype, device ?? CPU);
         }
         finally
         {
@@ -76,7 +85,7 @@ public static class Checkpoint
         return map;
     }
 
-    private sealed class TensorReader(Dictionary<string, SafetensorsFile> files, ScalarType dtype, Device device)
+    private sealed class TensorReader(Dictionary<string, SafetensorsFile> files, ScalarType dtype, Device device, WeightResidency residency)
     {
         public bool Has(string name) => files.ContainsKey(name);
 
@@ -88,6 +97,7 @@ public static class Checkpoint
             if (!shape.SequenceEqual(expectedShape))
                 throw new UserInputException(
                     $"{f.Path}: tensor '{name}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", expectedShape)}]");
+            if (residency == WeightResidency.Mapped && f.TryView(name) is { } view) return view;
             var t = f.Read(name, dtype);
             if (device.type == TorchSharp.DeviceType.CPU) return t;
             var moved = t.to(device);
@@ -97,7 +107,7 @@ public static class Checkpoint
 
     }
 
-    private static Transformer Build(ModelConfig c, TensorReader r)
+    private static Transformer Build(ModelConfig c, TensorReader r, ScalarType dtype, Device device)
     {
         long d = c.HiddenSize;
         var layers = new List<DecoderLayerWeights>(c.NumLayers);
@@ -114,7 +124,7 @@ public static class Checkpoint
             var norm = r.Read("model.norm.weight", d);
             // Tied checkpoints may still carry an lm_head copy (stories260K does); the embedding wins.
             var lmHead = c.TieWordEmbeddings ? null : r.Read("lm_head.weight", c.VocabSize, d);
-            return new Transformer(c, embedding, norm, lmHead, layers);
+            return new Transformer(c, embedding, norm, lmHead, layers, dtype, device);
         }
         catch
         {
@@ -126,39 +136,86 @@ public static class Checkpoint
     /// <summary>
     /// Writes an HF folder: config.json (with per-layer widths when pruned), safetensors
     /// (sharded with an index when the weights exceed <paramref name="maxShardBytes"/>), and the
-    /// tokenizer files of <paramref name="tokenizerSourceDir"/>.
+    /// tokenizer files of <paramref name="tokenizerSourceDir"/>. Layers are written one at a time
+    /// (<see cref="IDecoderLayers.StoredLayer"/>), in the dtype the dense checkpoint stores, so a pruned
+    /// model built layer by layer is saved without being held whole.
     /// </summary>
-    public static void Save(Transformer model, string dir, string? tokenizerSourceDir = null, long maxShardBytes = 4L << 30)
+    public static void Save(IDecoderLayers model, string dir, string? tokenizerSourceDir = null, long maxShardBytes = 4L << 30)
     {
+        var host = model.Host;
+        var c = model.Config;
         Directory.CreateDirectory(dir);
         foreach (var stale in Directory.GetFiles(dir, "model*.safetensors*")) File.Delete(stale);
-        ModelConfigJson.Write(model.Config, DtypeName(model.DType), Path.Combine(dir, "config.json"));
-        var tensors = model.NamedTensors().ToList();
-        var shards = new List<List<KeyValuePair<string, Tensor>>> { new() };
-        long current = 0;
-        foreach (var kv in tensors)
+        ModelConfigJson.Write(c, DtypeName(host.Embedding.dtype), Path.Combine(dir, "config.json"));
+
+        // Every tensor declared up front (name, dtype, shape) with where its data comes from.
+        var declared = new List<(SafetensorsWriter.Entry Entry, int Layer, LayerTensor Kind, Tensor? Fixed)>
         {
-            long bytes = kv.Value.numel() * kv.Value.element_size();
+            (new("model.embed_tokens.weight", host.Embedding.dtype, host.Embedding.shape), -1, default, host.Embedding),
+        };
+        for (int l = 0; l < c.NumLayers; l++)
+        {
+            var layerDtype = host.Layers[l].InputNorm.dtype;
+            foreach (var kind in LayerTensors.SaveOrder)
+                if (LayerTensors.Shape(kind, c.Layers[l], c) is { } shape)
+                    declared.Add((new($"model.layers.{l}.{LayerTensors.HfName(kind)}", layerDtype, shape), l, kind, null));
+        }
+        declared.Add((new("model.norm.weight", host.FinalNorm.dtype, host.FinalNorm.shape), -1, default, host.FinalNorm));
+        if (!ReferenceEquals(host.LmHead, host.Embedding))
+            declared.Add((new("lm_head.weight", host.LmHead.dtype, host.LmHead.shape), -1, default, host.LmHead));
+
+        var shards = new List<List<int>> { new() };
+        long current = 0;
+        for (int i = 0; i < declared.Count; i++)
+        {
+            long bytes = declared[i].Entry.Bytes;
             if (current > 0 && current + bytes > maxShardBytes) { shards.Add(new()); current = 0; }
-            shards[^1].Add(kv);
+            shards[^1].Add(i);
             current += bytes;
         }
-        if (shards.Count == 1)
+        var names = shards.Count == 1
+            ? [SingleFile]
+            : Enumerable.Range(0, shards.Count).Select(s => $"model-{s + 1:00000}-of-{shards.Count:00000}.safetensors").ToList();
+
+        DecoderLayerWeights? layer = null;
+        int layerIndex = -1;
+        try
         {
-            SafetensorsFile.Write(Path.Combine(dir, SingleFile), shards[0]);
+            for (int s = 0; s < shards.Count; s++)
+            {
+                using var writer = new SafetensorsWriter(Path.Combine(dir, names[s]), shards[s].Select(i => declared[i].Entry).ToList());
+                foreach (int i in shards[s])
+                {
+                    var (entry, l, kind, fixedTensor) = declared[i];
+                    if (fixedTensor is not null)
+                    {
+                        writer.Write(entry.Name, fixedTensor);
+                        continue;
+                    }
+                    if (l != layerIndex)
+                    {
+                        layer?.Dispose();
+                        layer = model.StoredLayer(l);
+                        layerIndex = l;
+                    }
+                    writer.Write(entry.Name, layer![kind]
+                        ?? throw new InvalidOperationException($"layer {l} has no {kind} although its widths declare one"));
+                }
+                writer.Complete();
+            }
         }
-        else
+        finally
+        {
+            layer?.Dispose();
+        }
+        if (shards.Count > 1)
         {
             var weightMap = new JsonObject();
             for (int s = 0; s < shards.Count; s++)
-            {
-                string name = $"model-{s + 1:00000}-of-{shards.Count:00000}.safetensors";
-                SafetensorsFile.Write(Path.Combine(dir, name), shards[s]);
-                foreach (var (tn, _) in shards[s]) weightMap[tn] = name;
-            }
+                foreach (int i in shards[s]) weightMap[declared[i].Entry.Name] = names[s];
             var index = new JsonObject
             {
-                ["metadata"] = new JsonObject { ["total_size"] = tensors.Sum(kv => kv.Value.numel() * kv.Value.element_size()) },
+                ["metadata"] = new JsonObject { ["total_size"] = declared.Sum(d => d.Entry.Bytes) },
                 ["weight_map"] = weightMap,
             };
             File.WriteAllText(Path.Combine(dir, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

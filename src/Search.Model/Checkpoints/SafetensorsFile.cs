@@ -148,6 +148,31 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     private const long MaxSpanBytes = int.MaxValue;
 
+    private readonly Dictionary<ScalarType, Tensor> mappedWhole = new();
+
+    /// <summary>
+    /// The tensor as a zero-copy view of the file (memory-mapped, copy-on-write, paged in on use),
+    /// or null when its bytes cannot be viewed in place (offset not aligned to its element size).
+    /// The view keeps the mapping alive after this file object is disposed.
+    /// </summary>
+    public Tensor? TryView(string name)
+    {
+        if (!Entries.TryGetValue(name, out var e)) throw new UserInputException($"{Path}: tensor '{name}' not found");
+        var dtype = ToScalarType(e.Dtype);
+        int size = ElementSize(Path, name, e.Dtype);
+        long start = dataStart + e.Begin;
+        if (start % size != 0) return null;
+        if (!mappedWhole.TryGetValue(dtype, out var whole))
+        {
+            // The whole file as one 1-D tensor of this dtype: torch maps it MAP_PRIVATE, nothing is read yet.
+            long elements = new FileInfo(Path).Length / size;
+            mappedWhole[dtype] = whole = from_file(Path, shared: false, size: elements, dtype: dtype);
+        }
+        long count = e.Shape.Aggregate(1L, (a, b) => a * b);
+        using var flat = whole.narrow(0, start / size, count);
+        return flat.view(e.Shape);
+    }
+
     /// <summary>One copy from the mapped page cache into tensor memory (row blocks for tensors over 2 GiB).</summary>
     private Tensor ReadRaw(SafetensorsEntry e, ScalarType stored)
     {
@@ -183,6 +208,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
 
     public void Dispose()
     {
+        foreach (var whole in mappedWhole.Values) whole.Dispose(); // views taken from it keep the mapping alive
+        mappedWhole.Clear();
         view.SafeMemoryMappedViewHandle.ReleasePointer();
         view.Dispose();
         map.Dispose();
@@ -192,44 +219,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors)
     {
         var list = tensors.ToList();
-        var header = new Dictionary<string, object> { ["__metadata__"] = new Dictionary<string, string> { ["format"] = "pt" } };
-        long offset = 0;
-        foreach (var (name, t) in list)
-        {
-            long bytes = t.numel() * t.element_size();
-            header[name] = new Dictionary<string, object>
-            {
-                ["dtype"] = ToDtypeName(t.dtype),
-                ["shape"] = t.shape,
-                ["data_offsets"] = new[] { offset, offset + bytes },
-            };
-            offset += bytes;
-        }
-        var json = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(header));
-        int pad = (8 - json.Length % 8) % 8;
-        var tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        {
-            Span<byte> len = stackalloc byte[8];
-            BitConverter.TryWriteBytes(len, (ulong)(json.Length + pad));
-            fs.Write(len);
-            fs.Write(json);
-            for (int i = 0; i < pad; i++) fs.WriteByte((byte)' ');
-            foreach (var (_, t) in list)
-            {
-                using var c = t.detach().cpu().contiguous();
-                if (c.numel() == 0) continue;
-                long rows = c.dim() == 0 ? 1 : c.shape[0];
-                long rowBytes = c.numel() * c.element_size() / rows;
-                long rowsPerBlock = Math.Max(1, MaxSpanBytes / rowBytes);
-                for (long r = 0; r < rows; r += rowsPerBlock)
-                {
-                    if (c.dim() == 0) { fs.Write(c.bytes); break; }
-                    using var block = c.narrow(0, r, Math.Min(rowsPerBlock, rows - r)).contiguous().clone();
-                    fs.Write(block.bytes);
-                }
-            }
-        }
-        File.Move(tmp, path, overwrite: true);
+        using var writer = new SafetensorsWriter(path, list.Select(kv => new SafetensorsWriter.Entry(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList());
+        foreach (var (name, t) in list) writer.Write(name, t);
+        writer.Complete();
     }
 }

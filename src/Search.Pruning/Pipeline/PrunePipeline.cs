@@ -4,6 +4,7 @@ using Search.Data.Evaluation;
 using Search.Model;
 using Search.Pruning.Allocation;
 using Search.Pruning.Statistics;
+using Search.Pruning.Surgery;
 
 namespace Search.Pruning.Pipeline;
 
@@ -26,7 +27,11 @@ public static class PrunePipeline
         return recipe.Allocation.Plan(dense, scores);
     }
 
-    /// <summary>The pruned model of a plan (the caller disposes it; it shares the dense embeddings).</summary>
+    /// <summary>The pruned model of a plan, built one layer at a time on use (evaluation, export).</summary>
+    public static PrunedLayers Pruned(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe) =>
+        new(dense, plan, stats, recipe.Compensation);
+
+    /// <summary>The pruned model of a plan, every layer built now (the caller disposes it; it shares the dense embeddings).</summary>
     public static Transformer Prune(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe) =>
         Surgery.Surgery.Apply(dense, plan, stats, recipe.Compensation);
 
@@ -66,27 +71,23 @@ public static class PrunePipeline
         var plan = Plan(dense, stats, recipe);
         double scoringSeconds = Lap(sw);
 
-        var pruned = Prune(dense, plan, stats, recipe);
-        try
+        var pruned = Pruned(dense, plan, stats, recipe);
         {
             double surgerySeconds = Lap(sw);
             var eval = request.Evaluation;
-            PerplexityResult Evaluate(Transformer model, string hash, string stage) =>
+            PerplexityResult Evaluate(IDecoderLayers model, string hash, string stage) =>
                 PerplexityEvaluator.Evaluate(model, eval.Ids, eval.Count, eval.SeqLen, eval.Protocol.Dataset, eval.Protocol.Split,
                     BosModes.Name(eval.Protocol.Bos), hash, onBatch: Stage(stage, eval.Count));
             var densePpl = Evaluate(dense, modelHash, "evaluating dense");
             double denseSeconds = Lap(sw);
             // The pruned model has no files yet, so no content hash: "pruned" marks it in the record.
+            // Surgery runs layer by layer inside this evaluation; PrunedLayers times its share.
             var prunedPpl = Evaluate(pruned, "pruned", "evaluating pruned");
-            double prunedSeconds = Lap(sw);
+            double prunedSeconds = Lap(sw) - pruned.SurgerySeconds;
+            surgerySeconds += pruned.SurgerySeconds;
             return new PruneOutcome(pruned, plan, densePpl, prunedPpl,
                 new PruneTimings(statsSeconds, scoringSeconds, surgerySeconds, denseSeconds, prunedSeconds),
-                fromCache, dense.ParameterCount(), pruned.ParameterCount());
-        }
-        catch
-        {
-            pruned.Dispose();
-            throw;
+                fromCache, dense.Config.ParameterCount(), pruned.Config.ParameterCount());
         }
     }
 

@@ -1,15 +1,16 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Search.Model;
-using static TorchSharp.torch;
 
 namespace Search.Pruning.Statistics;
 
 /// <summary>
-/// Per-window activation sums of a pool of calibration windows, gathered in ONE no-grad pass of the
-/// dense model (FLAP: layer l+1 sees dense outputs of layer l). The statistics of any subset of the
-/// pool are sums of rows (<see cref="Aggregate"/>), so trials that choose different calibration
-/// subsets never run the dense model again. Memory: windows × Σ_l (H_l·h + I_l) × 16 bytes.
+/// The activation statistics of a pool of calibration windows, gathered in ONE no-grad pass of the
+/// dense model (docs/methods.md §1: layer l+1 sees dense outputs of layer l), run layer by layer
+/// (<see cref="LayerStream"/>) so a model larger than memory streams once per window group.
+/// Sums are kept as prefix sums at the ladder's rungs (<see cref="CalibrationLadder"/>): the
+/// statistics of the pool's first n windows for every rung n cost additions, never another pass,
+/// and memory is (rungs × Σ_l (H_l·h + I_l) × 16 bytes), independent of the window count.
 /// </summary>
 public sealed class CalibrationStatistics
 {
@@ -19,27 +20,29 @@ public sealed class CalibrationStatistics
     /// <summary>Process-wide count of <see cref="Collect"/> calls (each is one pass over its windows).</summary>
     public static long Collections => Interlocked.Read(ref collections);
 
-    /// <summary>Process-wide count of dense forward calls made by <see cref="Collect"/> (one per batch).</summary>
+    /// <summary>Process-wide count of dense block-batch calls made by <see cref="Collect"/> in layer 0 (one per batch of windows).</summary>
     public static long ForwardCalls => Interlocked.Read(ref forwardCalls);
 
     public int Windows { get; }
     public int SeqLen { get; }
+    public IReadOnlyList<int> Rungs { get; }
     /// <summary>One entry per decoder layer.</summary>
-    public IReadOnlyList<LayerWindowSums> Layers { get; }
+    public IReadOnlyList<LayerPrefixSums> Layers { get; }
 
-    private CalibrationStatistics(int windows, int seqLen, IReadOnlyList<LayerWindowSums> layers)
+    private CalibrationStatistics(int windows, int seqLen, IReadOnlyList<int> rungs, IReadOnlyList<LayerPrefixSums> layers)
     {
         Windows = windows;
         SeqLen = seqLen;
+        Rungs = rungs;
         Layers = layers;
     }
 
     /// <summary>
     /// Runs the model over <paramref name="count"/> windows (row-major [count, seqLen] token ids) in
-    /// batches of <paramref name="batchSize"/> and keeps per-window sums of every o_proj / down_proj
-    /// input. <paramref name="progress"/> receives the number of windows finished in each batch.
+    /// batches of <paramref name="batchSize"/> and keeps prefix sums of every o_proj / down_proj
+    /// input at the ladder's rungs. <paramref name="progress"/> receives the windows finished per batch.
     /// </summary>
-    public static CalibrationStatistics Collect(Transformer dense, long[] windows, int count, int seqLen, int batchSize,
+    public static CalibrationStatistics Collect(IDecoderLayers dense, long[] windows, int count, int seqLen, int batchSize,
         Action<int>? progress = null)
     {
         if (count <= 0 || seqLen <= 0) throw new UserInputException($"calibration needs at least one window of at least one token (got {count}×{seqLen})");
@@ -47,39 +50,43 @@ public sealed class CalibrationStatistics
             throw new ArgumentException($"expected {count}×{seqLen} calibration ids, got {windows.Length}");
         if (batchSize <= 0) throw new UserInputException($"calibration batch size must be positive (got {batchSize})");
         long hd = dense.Config.HeadDim;
+        var rungs = CalibrationLadder.Rungs(count);
         var layers = dense.Config.Layers
-            .Select(w => new LayerWindowSums(
-                new SiteWindowSums(count, checked((int)(w.NumHeads * hd))),
-                new SiteWindowSums(count, w.IntermediateSize)))
+            .Select(w => new LayerPrefixSums(new SitePrefixSums(checked((int)(w.NumHeads * hd)), rungs), new SitePrefixSums(w.IntermediateSize, rungs)))
             .ToList();
-        var observer = new WindowSumObserver(layers);
+        foreach (var l in layers) { l.Attention.Reset(); l.Mlp.Reset(); }
         Interlocked.Increment(ref collections);
-        using var noGrad = no_grad();
-        for (int start = 0; start < count; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            int b = Math.Min(batchSize, count - start);
-            var ids = tensor(windows.AsSpan(start * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64)
-                .to(dense.Device);                                                // [B, T]
-            observer.FirstWindow = start;
-            Interlocked.Increment(ref forwardCalls);
-            dense.ForwardHidden(ids, observer); // the lm_head's logits are not needed here
-            progress?.Invoke(b);
-        }
-        return new CalibrationStatistics(count, seqLen, layers);
+        var observer = new CountingObserver(new PrefixSumObserver(layers));
+        // The final hidden states are not needed: statistics come from inside the blocks.
+        LayerStream.Run(dense, windows, count, seqLen, batchSize, observer, (_, h) => progress?.Invoke((int)h.shape[0]));
+        return new CalibrationStatistics(count, seqLen, rungs, layers);
     }
 
-    /// <summary>Statistics of the chosen windows (pool indices; a repeated index counts twice).</summary>
-    public ChannelStats Aggregate(IReadOnlyList<int> windowIndices)
+    /// <summary>Counts layer-0 batches (the number of dense forward calls a batch-by-batch pass would make).</summary>
+    private sealed class CountingObserver(IActivationObserver inner) : IActivationObserver
     {
-        if (windowIndices.Count == 0) throw new UserInputException("a calibration subset needs at least one window");
-        var layers = Layers.Select(l => new LayerChannelStats(l.Attention.Aggregate(windowIndices), l.Mlp.Aggregate(windowIndices)))
-            .ToList();
-        return new ChannelStats(layers, windowIndices.Count);
+        public void BeginBatch(int firstWindow) => inner.BeginBatch(firstWindow);
+
+        public void OnOProjInput(int layer, TorchSharp.torch.Tensor x)
+        {
+            if (layer == 0) Interlocked.Increment(ref forwardCalls);
+            inner.OnOProjInput(layer, x);
+        }
+
+        public void OnDownProjInput(int layer, TorchSharp.torch.Tensor x) => inner.OnDownProjInput(layer, x);
+    }
+
+    /// <summary>Statistics of the pool's first <paramref name="windows"/> windows, which must be a rung.</summary>
+    public ChannelStats Aggregate(int windows)
+    {
+        if (!Rungs.Contains(windows))
+            throw new UserInputException($"{windows} calibration windows is not on this pool's ladder ({string.Join(", ", Rungs)})");
+        var layers = Layers.Select(l => new LayerChannelStats(l.Attention.Moments(windows), l.Mlp.Moments(windows))).ToList();
+        return new ChannelStats(layers, windows);
     }
 
     /// <summary>Statistics of the whole pool.</summary>
-    public ChannelStats AggregateAll() => Aggregate(Enumerable.Range(0, Windows).ToArray());
+    public ChannelStats AggregateAll() => Aggregate(Windows);
 
     /// <summary>Throws when the statistics were not gathered on a model with these layer widths.</summary>
     public void EnsureMatches(ModelConfig config)
@@ -92,11 +99,12 @@ public sealed class CalibrationStatistics
 
     private static readonly byte[] Magic = "PSWSTATS"u8.ToArray();
     private static readonly byte[] Trailer = "PSWSEND."u8.ToArray();
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>
-    /// Binary form for an on-disk cache: magic, version, windows, seqLen, layer count, per-layer
-    /// channel counts, then per layer and site tokens[W], Σx[W·C], Σx²[W·C] (little-endian), trailer.
+    /// Binary form for an on-disk cache: magic, version, windows, seqLen, layer count, rung count,
+    /// rungs, per-layer channel counts, then per layer and site tokens[R], Σx[R·C], Σx²[R·C]
+    /// (little-endian), trailer. <see cref="Checksummed"/> adds the digest.
     /// </summary>
     public void Save(Stream stream)
     {
@@ -106,6 +114,8 @@ public sealed class CalibrationStatistics
         w.Write(Windows);
         w.Write(SeqLen);
         w.Write(Layers.Count);
+        w.Write(Rungs.Count);
+        foreach (int r in Rungs) w.Write(r);
         foreach (var l in Layers)
         {
             w.Write(l.Attention.Channels);
@@ -116,8 +126,8 @@ public sealed class CalibrationStatistics
             foreach (var site in new[] { l.Attention, l.Mlp })
             {
                 stream.Write(MemoryMarshal.AsBytes(site.Tokens.AsSpan()));
-                stream.Write(MemoryMarshal.AsBytes(site.Sum.AsSpan()));
-                stream.Write(MemoryMarshal.AsBytes(site.SumOfSquares.AsSpan()));
+                foreach (var row in site.Sum) stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
+                foreach (var row in site.SumOfSquares) stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
             }
         stream.Write(Trailer);
     }
@@ -134,9 +144,12 @@ public sealed class CalibrationStatistics
             int version = r.ReadInt32();
             if (version != FormatVersion)
                 throw new InvalidDataException($"calibration statistics format version {version}, expected {FormatVersion}");
-            int windows = r.ReadInt32(), seqLen = r.ReadInt32(), layerCount = r.ReadInt32();
-            if (windows <= 0 || seqLen <= 0 || layerCount <= 0)
+            int windows = r.ReadInt32(), seqLen = r.ReadInt32(), layerCount = r.ReadInt32(), rungCount = r.ReadInt32();
+            if (windows <= 0 || seqLen <= 0 || layerCount <= 0 || rungCount <= 0 || rungCount > 64)
                 throw new InvalidDataException($"calibration statistics header is invalid (windows {windows}, seqLen {seqLen}, layers {layerCount})");
+            var rungs = Enumerable.Range(0, rungCount).Select(_ => r.ReadInt32()).ToArray();
+            if (!rungs.SequenceEqual(CalibrationLadder.Rungs(windows)))
+                throw new InvalidDataException("calibration statistics ladder does not match its window count");
             var channels = new (int Attention, int Mlp)[layerCount];
             for (int i = 0; i < layerCount; i++)
             {
@@ -144,14 +157,14 @@ public sealed class CalibrationStatistics
                 if (channels[i].Attention < 0 || channels[i].Mlp < 0)
                     throw new InvalidDataException($"calibration statistics header: layer {i} has negative channel counts");
             }
-            var layers = new List<LayerWindowSums>(layerCount);
+            var layers = new List<LayerPrefixSums>(layerCount);
             foreach (var (attention, mlp) in channels)
-                layers.Add(new LayerWindowSums(ReadSite(stream, windows, attention), ReadSite(stream, windows, mlp)));
+                layers.Add(new LayerPrefixSums(ReadSite(stream, rungs, attention), ReadSite(stream, rungs, mlp)));
             var trailer = new byte[Trailer.Length];
             stream.ReadExactly(trailer);
             if (!trailer.AsSpan().SequenceEqual(Trailer))
                 throw new InvalidDataException("calibration statistics stream is damaged (bad trailer)");
-            return new CalibrationStatistics(windows, seqLen, layers);
+            return new CalibrationStatistics(windows, seqLen, rungs, layers);
         }
         catch (EndOfStreamException e)
         {
@@ -159,14 +172,22 @@ public sealed class CalibrationStatistics
         }
     }
 
-    private static SiteWindowSums ReadSite(Stream stream, int windows, int channels)
+    private static SitePrefixSums ReadSite(Stream stream, int[] rungs, int channels)
     {
-        var tokens = new long[windows];
-        var sum = new double[(long)windows * channels];
-        var sumSq = new double[(long)windows * channels];
+        var tokens = new long[rungs.Length];
         stream.ReadExactly(MemoryMarshal.AsBytes(tokens.AsSpan()));
-        stream.ReadExactly(MemoryMarshal.AsBytes(sum.AsSpan()));
-        stream.ReadExactly(MemoryMarshal.AsBytes(sumSq.AsSpan()));
-        return new SiteWindowSums(windows, channels, sum, sumSq, tokens);
+        double[][] Rows()
+        {
+            var rows = new double[rungs.Length][];
+            for (int i = 0; i < rows.Length; i++)
+            {
+                rows[i] = new double[channels];
+                stream.ReadExactly(MemoryMarshal.AsBytes(rows[i].AsSpan()));
+            }
+            return rows;
+        }
+        var sum = Rows();
+        var sumSq = Rows();
+        return new SitePrefixSums(channels, rungs, sum, sumSq, tokens);
     }
 }

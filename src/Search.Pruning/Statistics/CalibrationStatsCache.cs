@@ -7,12 +7,14 @@ using Search.Data;
 namespace Search.Pruning.Statistics;
 
 /// <summary>
-/// Per-window calibration sums on disk, so a second process (another <c>prune</c>, another study) on
+/// Calibration prefix sums on disk, so a second process (another <c>prune</c>, another study) on
 /// the same model and pool starts scoring at once instead of re-running the dense pass. An entry is
 /// keyed by the model's content hash, the pool key, the BOS convention, the dtype the pass ran in and
 /// a hash of the window ids themselves — so a different data folder behind the same dataset name
-/// can never be served someone else's statistics. Writes go to a temp file renamed into place; a
-/// damaged or mismatching file is treated as absent and rebuilt.
+/// can never be served someone else's statistics. Files carry a SHA-256 of their payload
+/// (<see cref="Checksummed"/>): a damaged, truncated or mismatching file is treated as absent and
+/// rebuilt. A write that fails (disk full, read-only cache) costs only the reuse: the run goes on
+/// with the statistics in memory, after one warning.
 /// </summary>
 public sealed class CalibrationStatsCache(string directory)
 {
@@ -29,7 +31,7 @@ public sealed class CalibrationStatsCache(string directory)
     /// says which happened.
     /// </summary>
     public CalibrationStatistics GetOrCollect(Transformer dense, string modelHash, PoolSpec pool, BosMode bos,
-        CalibrationWindows windows, int batchSize, out bool fromCache, Action<int>? progress = null)
+        CalibrationWindows windows, int batchSize, out bool fromCache, Action<int>? progress = null, Action<string>? warn = null)
     {
         var path = PathFor(modelHash, pool, bos, Search.Model.Checkpoints.Checkpoint.DtypeName(dense.DType), windows);
         if (TryRead(path, dense.Config, windows) is { } cached)
@@ -38,50 +40,46 @@ public sealed class CalibrationStatsCache(string directory)
             return cached;
         }
         var stats = CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, windows.SeqLen, batchSize, progress);
-        Write(path, stats);
+        try
+        {
+            Checksummed.Write(path, stats.Save);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WarnOnce(warn, $"warning: calibration statistics could not be cached in {Directory} ({e.Message.ReplaceLineEndings(" ")}); continuing without the cache");
+        }
         fromCache = false;
         return stats;
+    }
+
+    private static int warned;
+
+    private static void WarnOnce(Action<string>? warn, string message)
+    {
+        if (Interlocked.Exchange(ref warned, 1) == 0) (warn ?? Console.Error.WriteLine)(message);
     }
 
     /// <summary>The cache file of one (model, pool, BOS, dtype, window ids) combination.</summary>
     public string PathFor(string modelHash, PoolSpec pool, BosMode bos, string dtype, CalibrationWindows windows)
     {
         var idsHash = Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(windows.Ids.AsSpan())));
-        var identity = $"model={modelHash}\npool={pool.Key}\nbos={bos.ToString().ToLowerInvariant()}\ndtype={dtype}\nids={idsHash}";
+        var identity = $"model={modelHash}\npool={pool.Key}\nbos={BosModes.Name(bos)}\ndtype={dtype}\nids={idsHash}";
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..32];
         return Path.Combine(Directory, $"{key}.pswstats");
     }
 
     private static CalibrationStatistics? TryRead(string path, ModelConfig config, CalibrationWindows windows)
     {
+        var stats = Checksummed.TryRead(path, CalibrationStatistics.Load);
+        if (stats is null || stats.Windows != windows.Count || stats.SeqLen != windows.SeqLen) return null;
         try
         {
-            using var stream = File.OpenRead(path);
-            var stats = CalibrationStatistics.Load(stream);
-            if (stats.Windows != windows.Count || stats.SeqLen != windows.SeqLen || stream.Position != stream.Length) return null;
             stats.EnsureMatches(config);
             return stats;
         }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException
-                                      or UserInputException or IOException)
+        catch (UserInputException)
         {
-            // Absent, truncated, foreign or for other widths: rebuild rather than fail the run.
-            return null;
-        }
-    }
-
-    private void Write(string path, CalibrationStatistics stats)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            using (var stream = File.Create(temporary)) stats.Save(stream);
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            return null; // for other widths: rebuild rather than fail the run
         }
     }
 }

@@ -31,6 +31,14 @@ public static class BiasCompensation
         return bias.to_type(weight.dtype).DetachFromDisposeScope();
     }
 
+    /// <summary>
+    /// Whether <see cref="PrunedBias"/> returns a bias: the projection had one, or compensation is on
+    /// and at least one of its <paramref name="channels"/> input channels is pruned. Lets a writer
+    /// declare a pruned model's tensors before building any layer.
+    /// </summary>
+    public static bool HasBias(bool existingBias, int channels, int keptChannels, Compensation compensation) =>
+        existingBias || (compensation != Compensation.None && keptChannels < channels);
+
     /// <summary>Channels of 0..count−1 that are not in the sorted <paramref name="keptChannels"/>.</summary>
     public static int[] PrunedChannels(int count, int[] keptChannels)
     {

@@ -10,7 +10,7 @@ public static class CompensationNames
     {
         "bias" or "flap" => Compensation.FlapBias,
         "none" => Compensation.None,
-        _ => throw new UserInputException($"compensation '{value}' is not one of: bias, none"),
+        _ => throw new UserInputException($"unknown compensation '{value}' (expected bias or none)"),
     };
 
     public static string Name(Compensation c) => c switch

@@ -32,8 +32,9 @@ public static class Surgery
         var attentionChannels = lp.KeptAttentionChannels(headDim);
         var oBias = BiasCompensation.PrunedBias(src.OProj, src.OBias, attentionChannels, stats?.Attention, compensation);
         var downBias = BiasCompensation.PrunedBias(src.DownProj, src.DownBias, lp.KeptChannels, stats?.Mlp, compensation);
-        var widths = new LayerWidths(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
-            oBias is not null, downBias is not null);
+        var widths = PrunedWidths(src, lp, headDim, compensation);
+        if (widths.OProjBias != oBias is not null || widths.DownProjBias != downBias is not null)
+            throw new InvalidOperationException("bias presence disagrees with BiasCompensation.HasBias");
         return DecoderLayerWeights.Create(widths, kind => kind switch
         {
             LayerTensor.OBias => oBias,
@@ -42,6 +43,12 @@ public static class Surgery
             _ => src[kind] is { } t && kept.Keeps(kind) ? t.index_select(LayerTensors.PrunedAxis(kind).Dim, kept.For(kind)) : null,
         });
     }
+
+    /// <summary>The widths a layer has after pruning (known before any tensor is built).</summary>
+    public static LayerWidths PrunedWidths(DecoderLayerWeights src, LayerPlan lp, int headDim, Compensation compensation) =>
+        new(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
+            BiasCompensation.HasBias(src.OBias is not null, src.Widths.NumHeads * headDim, lp.KeptKvGroups.Length * lp.GroupSize * headDim, compensation),
+            BiasCompensation.HasBias(src.DownBias is not null, src.Widths.IntermediateSize, lp.KeptChannels.Length, compensation));
 
     /// <summary>
     /// Builds one new layer per dense layer (each inside its own dispose scope, its tensors kept

@@ -83,9 +83,27 @@ public sealed class CheckpointRoundTripTests : IDisposable
         var dtype = Checkpoint.ParseDtype(stored);
         using var model = RandomTransformer.Create(config, seed: 3, dtype: dtype);
         Checkpoint.Save(model, dir);
-        using var back = Checkpoint.Load(dir, ScalarType.Float32);
+        using var back = Checkpoint.Load(dir, ScalarType.Float32, residency: WeightResidency.Resident);
         Assert.Equal(ScalarType.Float32, back.DType);
         using var expected = model.Embedding.to_type(ScalarType.Float32);
         Assert.True(expected.bytes.SequenceEqual(back.Embedding.bytes));
+    }
+
+    [Theory]
+    [InlineData("bfloat16")]
+    [InlineData("float32")]
+    public void Given_a_checkpoint_When_memory_mapped_Then_it_computes_exactly_like_the_resident_copy_and_reads_nothing_into_memory(string stored)
+    {
+        var config = RandomTransformer.DenseConfig(hidden: 32, layers: 2, heads: 4, kvHeads: 2, intermediate: 40, vocab: 37, tied: false);
+        using var model = RandomTransformer.Create(config, seed: 5, dtype: Checkpoint.ParseDtype(stored));
+        Checkpoint.Save(model, dir);
+        using var resident = Checkpoint.Load(dir, ScalarType.Float32, residency: WeightResidency.Resident);
+        using var mapped = Checkpoint.Load(dir, ScalarType.Float32, residency: WeightResidency.Mapped);
+        // Mapped tensors keep the file's dtype (converted one layer at a time when computing).
+        Assert.Equal(Checkpoint.ParseDtype(stored), mapped.Layers[0].QProj!.dtype);
+        Assert.Equal(ScalarType.Float32, mapped.DType);
+        Logits(resident, out var lr);
+        Logits(mapped, out var lm);
+        using (lr) using (lm) Assert.True(lr.bytes.SequenceEqual(lm.bytes));
     }
 }

@@ -49,11 +49,14 @@ public sealed class CalibrationPoolsTests : IDisposable
 
         var windows = CorpusTokens.CalibrationWindowsOf(source, tokenizer, null, new PoolSpec("letters", "train", 12, 8, 3));
         var direct = CalibrationStatistics.Collect(model, windows.Ids, 8, 12, batchSize: 3).AggregateAll();
+        // The pool ran its windows in other batches than this direct pass: float32 GEMMs of other
+        // shapes round differently, so the sums agree to float32 precision, not bit for bit.
+        static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-6 * (1 + Math.Abs(a));
+        Assert.Equal(8, stats.Windows);
         for (int l = 0; l < model.Layers.Count; l++)
         {
-            Assert.Equal(direct.Layers[l].Mlp.Mean, stats.Layers[l].Mlp.Mean, (a, b) => Math.Abs(a - b) <= 1e-9 * (1 + Math.Abs(a)));
-            Assert.Equal(direct.Layers[l].Attention.Variance, stats.Layers[l].Attention.Variance,
-                (a, b) => Math.Abs(a - b) <= 1e-9 * (1 + Math.Abs(a)));
+            Assert.Equal(direct.Layers[l].Mlp.Mean, stats.Layers[l].Mlp.Mean, Close);
+            Assert.Equal(direct.Layers[l].Attention.Variance, stats.Layers[l].Attention.Variance, Close);
         }
     }
 

@@ -11,15 +11,18 @@ public sealed class CalibrationStatisticsTests
 {
     private const int SeqLen = 16;
 
-    [Fact]
-    public void Given_per_window_sums_When_aggregating_windows_0_to_k_Then_they_equal_statistics_collected_on_those_windows_alone()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void Given_prefix_sums_When_aggregating_the_first_k_windows_Then_they_equal_statistics_collected_on_those_windows_alone(int subset)
     {
         using var model = RandomModels.GqaWithBiases();
-        const int pool = 7, subset = 4;
+        const int pool = 7;
         var windows = RandomModels.RandomWindows(model.Config.VocabSize, pool, SeqLen, seed: 3);
         var all = CalibrationStatistics.Collect(model, windows, pool, SeqLen, batchSize: 3);
         var direct = CalibrationStatistics.Collect(model, windows[..(subset * SeqLen)], subset, SeqLen, batchSize: 4).AggregateAll();
-        var summed = all.Aggregate(Enumerable.Range(0, subset).ToArray());
+        var summed = all.Aggregate(subset);
         Assert.Equal(subset, summed.Windows);
         for (int l = 0; l < model.Layers.Count; l++)
             foreach (var (a, b) in new[] { (summed.Layers[l].Attention, direct.Layers[l].Attention), (summed.Layers[l].Mlp, direct.Layers[l].Mlp) })
@@ -43,6 +46,7 @@ public sealed class CalibrationStatisticsTests
         var loaded = CalibrationStatistics.Load(buffer);
         loaded.EnsureMatches(model.Config);
         Assert.Equal(stats.Windows, loaded.Windows);
+        Assert.Equal(stats.Rungs, loaded.Rungs);
         Assert.Equal(stats.SeqLen, loaded.SeqLen);
         for (int l = 0; l < stats.Layers.Count; l++)
         {
@@ -60,7 +64,7 @@ public sealed class CalibrationStatisticsTests
     }
 
     [Fact]
-    public void Given_statistics_collected_once_When_pruning_ten_times_with_different_subsets_Then_the_dense_model_ran_one_pass()
+    public void Given_statistics_collected_once_When_pruning_ten_times_with_different_sample_counts_Then_the_dense_model_ran_one_pass()
     {
         using var model = RandomModels.Mha();
         const int pool = 8, batch = 4;
@@ -70,14 +74,25 @@ public sealed class CalibrationStatisticsTests
         var rng = new Random(6);
         for (int trial = 0; trial < 10; trial++)
         {
-            var subset = Enumerable.Range(0, pool).Where(_ => rng.NextDouble() < 0.6).DefaultIfEmpty(0).ToArray();
-            var channelStats = stats.Aggregate(subset);
+            var channelStats = stats.Aggregate(stats.Rungs[rng.Next(stats.Rungs.Count)]);
             var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(model, channelStats);
             var plan = Allocator.Allocate(model, scores, PruningStructure.AdaptiveLayersAdaptiveModules, 0.05 * trial);
             using var pruned = Surgery.Apply(model, plan, channelStats, Compensation.FlapBias);
         }
         Assert.Equal(1, CalibrationStatistics.Collections - collectionsBefore);
         Assert.Equal(pool / batch, CalibrationStatistics.ForwardCalls - forwardsBefore);
+    }
+
+    [Fact]
+    public void Given_a_pool_When_asking_for_a_count_off_the_ladder_Then_it_is_refused_and_snapping_picks_the_nearest_rung()
+    {
+        using var model = RandomModels.Mha();
+        var stats = CalibrationStatistics.Collect(model, RandomModels.RandomWindows(model.Config.VocabSize, 6, SeqLen, seed: 8), 6, SeqLen, 2);
+        Assert.Equal(new[] { 1, 2, 4, 6 }, stats.Rungs);
+        Assert.Throws<UserInputException>(() => stats.Aggregate(3));
+        Assert.Equal(new[] { 1, 2, 4, 4, 4, 8, 128, 128, 1024 }, new[] { 1, 2, 3, 5, 4, 6, 100, 128, 1024 }.Select(n => CalibrationLadder.Snap(n, 1024)));
+        Assert.Equal(6, CalibrationLadder.Snap(5, 6));
+        Assert.Equal(11, CalibrationLadder.Rungs(1024).Length);
     }
 
     private static void AssertClose(double[] expected, double[] actual)

@@ -51,7 +51,7 @@ public sealed class CompensationPerplexityTests(ITestOutputHelper output)
         var pool = CalibrationStatistics.Collect(model, Stories260KFixture.Calibration, windows, seqLen, 16);
         double collect = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
-        var stats = pool.Aggregate(Enumerable.Range(0, windows / 2).ToArray());
+        var stats = pool.Aggregate(CalibrationLadder.Snap(windows / 2, windows));
         double aggregate = sw.Elapsed.TotalMilliseconds;
         sw.Restart();
         var plan = Allocator.Allocate(model, MetricMixture.Single(ImportanceMetric.Wifv).Score(model, stats),

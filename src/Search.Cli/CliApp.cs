@@ -13,6 +13,8 @@ public static class CliApp
 {
     public const int UserError = 2;
     public const int InternalError = 1;
+    /// <summary>A study ran but every trial failed (the first failure's reason is printed).</summary>
+    public const int StudyFailed = 3;
 
     public static RootCommand Build(TextWriter output)
     {
@@ -28,6 +30,7 @@ public static class CliApp
         root.Add(CompareCommand.Create(output));
         root.Add(ExportCommand.Create(output));
         root.Add(ReproduceCommand.Create(output));
+        root.Add(InitModelCommand.Create(output));
         return root;
     }
 
@@ -59,6 +62,11 @@ public static class CliApp
             {
                 error.WriteLine("error: " + OneLine(inner.Message));
                 return UserError;
+            }
+            if (inner is Search.Objective.StudyFailedException)
+            {
+                error.WriteLine("error: " + OneLine(inner.Message));
+                return StudyFailed;
             }
             error.WriteLine($"error: {inner.GetType().Name}: {OneLine(inner.Message)}");
             return InternalError;

@@ -27,11 +27,14 @@ public static class DataDirectory
     }
 
     /// <summary>The nearest <c>shared/data</c> in <paramref name="startDirectory"/> or one of its ancestors.</summary>
-    public static string? FindSharedData(string startDirectory)
+    public static string? FindSharedData(string startDirectory) => FindShared(startDirectory, "data");
+
+    /// <summary>The nearest <c>shared/{relative}</c> folder (e.g. <c>tokenizers/llama2-32k</c>) at or above <paramref name="startDirectory"/>.</summary>
+    public static string? FindShared(string startDirectory, string relative)
     {
         for (var folder = new DirectoryInfo(Path.GetFullPath(startDirectory)); folder is not null; folder = folder.Parent)
         {
-            var candidate = Path.Combine(folder.FullName, "shared", "data");
+            var candidate = Path.Combine(folder.FullName, "shared", relative);
             if (Directory.Exists(candidate)) return candidate;
         }
         return null;

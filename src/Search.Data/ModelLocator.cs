@@ -20,10 +20,11 @@ public static class ModelLocator
     public static string ResolveDir(string model, TextWriter? log = null) =>
         model == Embedded ? EmbeddedAssets(log).ModelDir : model;
 
-    public static LoadedModel Load(string model, ScalarType dtype, Device device, TextWriter? log = null)
+    public static LoadedModel Load(string model, ScalarType dtype, Device device, TextWriter? log = null,
+        WeightResidency residency = WeightResidency.Mapped)
     {
         string dir = ResolveDir(model, log);
-        var transformer = Checkpoint.Load(dir, dtype, device);
+        var transformer = Checkpoint.Load(dir, dtype, device, residency);
         try
         {
             var tokenizer = TokenizerLoader.Load(dir);

@@ -10,6 +10,10 @@ public sealed record EvalSet(string Dataset, string Split, long[] Ids, int Count
         return this with { Ids = Ids[..(n * SeqLen)], Count = n };
     }
 
+    /// <summary>The first windows scoring at least <paramref name="tokens"/> tokens (all when null or more than the split has).</summary>
+    public EvalSet TakeTokens(long? tokens) =>
+        tokens is long t ? Take((int)Math.Min(Count, (t + SeqLen - 2) / (SeqLen - 1))) : this;
+
     /// <summary>A contiguous range of windows, named as a part of the split.</summary>
     public EvalSet Range(int start, int count, string splitName) =>
         this with { Ids = Ids.AsSpan(start * SeqLen, count * SeqLen).ToArray(), Count = count, Split = splitName };

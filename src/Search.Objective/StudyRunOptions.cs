@@ -1,6 +1,9 @@
 namespace Search.Objective;
 
 /// <summary>Everything one study run needs: what <c>search</c> parses and <c>reproduce</c> reads from an experiment file.</summary>
+/// <param name="PoolSize">Calibration windows per pool; null takes the largest calibration_samples the space can ask for.</param>
+/// <param name="FinalTokens">Token budget per split for final scores; null scores whole splits.</param>
+/// <param name="Weights">mapped (memory-mapped checkpoint, layers converted on use) or resident.</param>
 public sealed record StudyRunOptions(
     string Model,
     string SpacePath,
@@ -15,7 +18,13 @@ public sealed record StudyRunOptions(
     string Bos,
     int ProxyWindows,
     int Finalists,
-    int PoolSize,
+    int? PoolSize,
     string? DataDir,
     string Device = "cpu",
-    string Dtype = "float32");
+    string Dtype = "float32",
+    long? FinalTokens = StudyRunOptions.DefaultFinalTokens,
+    string Weights = "mapped")
+{
+    /// <summary>Final scoring budget per split unless told otherwise: 64K tokens (a 7B model on a GPU scores that in seconds).</summary>
+    public const long DefaultFinalTokens = 65536;
+}

@@ -29,18 +29,31 @@ public static class StudyRunner
         if (o.ProxyWindows < 1) throw new UserInputException("--proxy-windows must be at least 1");
         var sampler = SamplerFactory.Create(o.Sampler);
         if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
-        var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(BosModes.Parse(o.Bos)),
-            o.ProxyWindows, o.Finalists, o.PoolSize);
-        using var storage = new LiteDbStorage(o.Db);
-        var loaded = ModelLocator.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log);
+        if (o.SeqLen < 2) throw new UserInputException($"--seqlen must be at least 2, got {o.SeqLen}");
+        if (o.PoolSize is < 1) throw new UserInputException($"--pool-size must be at least 1, got {o.PoolSize}");
+        if (o.FinalTokens is < 1) throw new UserInputException($"--final-tokens must be at least 1 (or all), got {o.FinalTokens}");
+        var bos = BosModes.Parse(o.Bos);
+        var residency = WeightResidencies.Parse(o.Weights);
+        var loaded = ModelLocator.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log, residency);
+        using var model = loaded;
         var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
         if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
-        using var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
+        var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(bos),
+            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens);
+        // Everything the trials will ask for is checked now: a study that cannot run stores nothing.
+        var tokens = TokenCache.OpenDefault();
+        StudyValidation.Ensure(o.SpacePath, bound, loaded.Model, loaded.Tokenizer, tokens, settings,
+            source => EvalSplits.CalibrationSource(source, o.DataDir));
+        using var storage = new LiteDbStorage(o.Db);
+        var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
         var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
             sampler.Name, o.Seed, AttrJson.Serialize(settings), SoftwareVersion);
         var study = Study.CreateOrResume(storage, record, bound, sampler);
         study.EnqueueBaselines();
         RunTrials(log, study, setup.Runner, o.Trials);
+        var trials = storage.GetTrials(study.Name);
+        if (trials.Count > 0 && trials.All(t => t.State == TrialState.Failed))
+            throw new StudyFailedException($"study '{study.Name}': every trial failed; the first: {trials[0].Error}");
         StudyFinalizer.Run(log, storage, study, setup.Runner);
         return storage.GetTrials(study.Name);
     }

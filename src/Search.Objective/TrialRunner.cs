@@ -76,14 +76,14 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
             : TrialOutcome.Failed($"perplexity is {ppl}", [score]);
     }
 
-    /// <summary>Search-split and test-split perplexity of a finished trial's config.</summary>
+    /// <summary>Search-split and test-split perplexity of a finished trial's config (each capped at the study's final token budget).</summary>
     public FinalScores Finalize(IReadOnlyDictionary<string, ParamValue> parameters)
     {
         var sw = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
         var pruned = Build(parameters, out _);
-        var search = Score(pruned, searchSplit);
-        var test = Score(pruned, testSplit);
+        var search = Score(pruned, searchSplit.TakeTokens(settings.FinalTokens));
+        var test = Score(pruned, testSplit.TakeTokens(settings.FinalTokens));
         return new FinalScores(search.Perplexity, searchSplit.Split, search.Tokens, test.Perplexity, testSplit.Split, test.Tokens,
             sw.Elapsed.TotalSeconds);
     }
@@ -92,7 +92,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     public double TestPerplexity(IReadOnlyDictionary<string, ParamValue> parameters)
     {
         using var scope = NewDisposeScope();
-        return Score(Build(parameters, out _), testSplit).Perplexity;
+        return Score(Build(parameters, out _), testSplit.TakeTokens(settings.FinalTokens)).Perplexity;
     }
 
     private static NllTotal Score(IDecoderLayers model, EvalSet set) => PerplexityEvaluator.NllSum(model, set.Ids, set.Count, set.SeqLen);

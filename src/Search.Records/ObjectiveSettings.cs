@@ -8,4 +8,6 @@ namespace Search.Records;
 /// <param name="ProxyWindows">Windows of the search split for the cheap proxy score of every trial.</param>
 /// <param name="Finalists">Searched trials (best by proxy) promoted to the full search split and the test split.</param>
 /// <param name="PoolSize">Calibration windows per (source, seqlen, seed) pool; a trial takes its first n (FLAP's n-sample set).</param>
-public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize);
+/// <param name="FinalTokens">Scored tokens per split for finalists, baselines and the seed spread (the first windows of each split); null scores the whole splits.</param>
+public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize,
+    long? FinalTokens = null);

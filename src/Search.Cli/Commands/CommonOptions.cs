@@ -31,6 +31,13 @@ public static class CommonOptions
         DefaultValueFactory = _ => "float32",
     };
 
+    public static Option<string> Weights() => new("--weights")
+    {
+        Description = "mapped: leave the weights in the memory-mapped safetensors (nothing read until used; a model larger " +
+                      "than memory streams layer by layer); resident: copy them into memory in --dtype at load",
+        DefaultValueFactory = _ => "mapped",
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of a table" };
 
     public static Option<int> Threads() => new("--threads")

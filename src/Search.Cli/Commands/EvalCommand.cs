@@ -32,12 +32,13 @@ public static class EvalCommand
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
+        var weights = CommonOptions.Weights();
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("eval", "Perplexity of a model on a corpus: exp(mean next-token NLL over every scored position, " +
                                       "accumulated in float64). Each window scores its tokens 1..seqlen-1.")
         {
-            model, dataset, split, seqLen, bos, maxWindows, batch, dataDir, device, dtype, json, threads,
+            model, dataset, split, seqLen, bos, maxWindows, batch, dataDir, device, dtype, weights, json, threads,
         };
         cmd.SetAction(parse =>
         {
@@ -51,7 +52,7 @@ public static class EvalCommand
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
             var log = asJson ? null : output;
-            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log);
+            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
             var source = ModelLocator.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
             var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
             var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>

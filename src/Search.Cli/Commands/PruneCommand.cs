@@ -60,13 +60,14 @@ public static class PruneCommand
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
+        var weights = CommonOptions.Weights();
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("prune", "Prune a model once (FLAP-style): calibrate on the dense model, score channels and heads, " +
                                        "remove the lowest under a structure or per-layer ratios, compensate, and compare perplexities.")
         {
             model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, statsCache,
-            dataDir, device, dtype, json, threads,
+            dataDir, device, dtype, weights, json, threads,
         };
         cmd.SetAction(parse =>
         {
@@ -83,7 +84,7 @@ public static class PruneCommand
             var log = asJson ? null : output;
             string? outPath = parse.GetValue(outDir);
 
-            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log);
+            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
             if (outPath is not null && Path.GetFullPath(outPath).TrimEnd('/') == Path.GetFullPath(loaded.Dir).TrimEnd('/'))
                 throw new UserInputException("--out must not be the dense model's folder (saving replaces its weights)");
             allocation.EnsureFits(loaded.Model);

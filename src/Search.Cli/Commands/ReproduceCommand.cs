@@ -57,6 +57,7 @@ public static class ReproduceCommand
         string Rooted(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(root, p));
         string model = spec.Model == ModelLocator.Embedded ? ModelLocator.Embedded : Rooted(spec.Model);
         return new StudyRunOptions(model, Rooted(spec.Space), spec.Name, db, spec.Trials, spec.Sampler, spec.Seed, spec.Ratio,
-            spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir);
+            spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir,
+            FinalTokens: spec.FinalTokens(StudyRunOptions.DefaultFinalTokens));
     }
 }

@@ -34,7 +34,16 @@ public static class SearchCommand
         var bos = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };
         var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 };
         var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 };
-        var poolSize = new Option<int>("--pool-size") { Description = "calibration windows per (source, seqlen, seed) pool; a trial takes the first n (n must not exceed it)", DefaultValueFactory = _ => 256 };
+        var poolSize = new Option<int?>("--pool-size")
+        {
+            Description = "calibration windows per (source, seqlen, seed) pool; a trial takes the first n (default: the largest n the space asks for)",
+        };
+        var finalTokens = new Option<string>("--final-tokens")
+        {
+            Description = $"scored tokens per split for finalists, baselines and the seed spread, or 'all' for whole splits (default {StudyRunOptions.DefaultFinalTokens})",
+            DefaultValueFactory = _ => StudyRunOptions.DefaultFinalTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var weights = CommonOptions.Weights();
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
@@ -42,7 +51,8 @@ public static class SearchCommand
         var cmd = new Command("search", "Search pruning configs (calibration set, metric mixture, per-layer ratios) under a parameter budget; " +
                                         "hand-set baselines (FLAP, Wanda-sp, magnitude) run in the same study. Rerun the same command to resume.")
         {
-            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, dataDir, device, dtype, threads,
+            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights,
+            dataDir, device, dtype, threads,
         };
         cmd.SetAction(parse =>
         {
@@ -50,12 +60,19 @@ public static class SearchCommand
             var options = new StudyRunOptions(parse.GetValue(model)!, parse.GetValue(space)!, parse.GetValue(study)!, parse.GetValue(db)!,
                 parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
                 parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
-                parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!);
+                parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!, ParseFinalTokens(parse.GetValue(finalTokens)!),
+                parse.GetValue(weights)!);
             Run(output, options);
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>A token count, or 'all' (null: whole splits).</summary>
+    public static long? ParseFinalTokens(string value) =>
+        value.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) ? null
+        : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n > 0 ? n
+        : throw new Search.Model.UserInputException($"--final-tokens must be a positive token count or 'all', got '{value}'");
 
     /// <summary>Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary.</summary>
     public static void Run(TextWriter output, StudyRunOptions options)

@@ -164,61 +164,26 @@ public static class Checkpoint
         if (!ReferenceEquals(host.LmHead, host.Embedding))
             declared.Add((new("lm_head.weight", host.LmHead.dtype, host.LmHead.shape), -1, default, host.LmHead));
 
-        var shards = new List<List<int>> { new() };
-        long current = 0;
-        for (int i = 0; i < declared.Count; i++)
-        {
-            long bytes = declared[i].Entry.Bytes;
-            if (current > 0 && current + bytes > maxShardBytes) { shards.Add(new()); current = 0; }
-            shards[^1].Add(i);
-            current += bytes;
-        }
-        var names = shards.Count == 1
-            ? [SingleFile]
-            : Enumerable.Range(0, shards.Count).Select(s => $"model-{s + 1:00000}-of-{shards.Count:00000}.safetensors").ToList();
-
         DecoderLayerWeights? layer = null;
         int layerIndex = -1;
         try
         {
-            for (int s = 0; s < shards.Count; s++)
+            ShardedWriter.Write(dir, declared.Select(d => d.Entry).ToList(), i =>
             {
-                using var writer = new SafetensorsWriter(Path.Combine(dir, names[s]), shards[s].Select(i => declared[i].Entry).ToList());
-                foreach (int i in shards[s])
+                var (_, l, kind, fixedTensor) = declared[i];
+                if (fixedTensor is not null) return (fixedTensor, false);
+                if (l != layerIndex)
                 {
-                    var (entry, l, kind, fixedTensor) = declared[i];
-                    if (fixedTensor is not null)
-                    {
-                        writer.Write(entry.Name, fixedTensor);
-                        continue;
-                    }
-                    if (l != layerIndex)
-                    {
-                        layer?.Dispose();
-                        layer = model.StoredLayer(l);
-                        layerIndex = l;
-                    }
-                    writer.Write(entry.Name, layer![kind]
-                        ?? throw new InvalidOperationException($"layer {l} has no {kind} although its widths declare one"));
+                    layer?.Dispose();
+                    layer = model.StoredLayer(l);
+                    layerIndex = l;
                 }
-                writer.Complete();
-            }
+                return (layer![kind] ?? throw new InvalidOperationException($"layer {l} has no {kind} although its widths declare one"), false);
+            }, maxShardBytes);
         }
         finally
         {
             layer?.Dispose();
-        }
-        if (shards.Count > 1)
-        {
-            var weightMap = new JsonObject();
-            for (int s = 0; s < shards.Count; s++)
-                foreach (int i in shards[s]) weightMap[declared[i].Entry.Name] = names[s];
-            var index = new JsonObject
-            {
-                ["metadata"] = new JsonObject { ["total_size"] = declared.Sum(d => d.Entry.Bytes) },
-                ["weight_map"] = weightMap,
-            };
-            File.WriteAllText(Path.Combine(dir, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
         if (tokenizerSourceDir is not null && Path.GetFullPath(tokenizerSourceDir) != Path.GetFullPath(dir))
             foreach (var f in TokenizerFiles)

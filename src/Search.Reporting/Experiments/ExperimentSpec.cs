@@ -23,10 +23,11 @@ public sealed record ExperimentSpec(
     double Ratio,
     int ProxyWindows,
     int Finalists,
-    int PoolSize,
+    int? PoolSize,
     IReadOnlyList<PublishedRow> Published,
     bool Runnable = true,
-    string? Command = null)
+    string? Command = null,
+    [property: JsonPropertyName("final_tokens")] JsonElement? FinalTokensValue = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -34,6 +35,15 @@ public sealed record ExperimentSpec(
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The final scoring budget: a token count, or null for "all" (whole splits); absent means the default.</summary>
+    public long? FinalTokens(long defaultTokens) => FinalTokensValue switch
+    {
+        null => defaultTokens,
+        { ValueKind: JsonValueKind.String } v when v.GetString() == "all" => null,
+        { ValueKind: JsonValueKind.Number } v when v.TryGetInt64(out long n) && n > 0 => n,
+        var v => throw new ReportInputException($"experiment {Name}: final_tokens must be a positive number or \"all\", got {v}"),
     };
 
     /// <summary>Reads a file given as a path or as experiments/NAME; one-line errors for missing or malformed files.</summary>

@@ -34,7 +34,8 @@ public static class ReportTables
             rows.Add(new[] { "target ratio", o.Ratio.ToString("0.###", Inv) + " of attention+MLP linear parameters removed" });
             rows.Add(new[] { "evaluation", $"{o.EvalDataset}, seqlen {o.SeqLen}, bos {o.Bos}" });
             rows.Add(new[] { "proxy", $"{o.ProxyWindows} windows of the search split" + (proxy is null ? "" : $" ({proxy.Split}, {proxy.Tokens.ToString("N0", Inv)} tokens)") });
-            rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen, seed); a trial takes the first n" });
+            rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen, seed); a trial takes the first n (n on the ladder 1, 2, 4, …, pool)" });
+            rows.Add(new[] { "final scoring budget", o.FinalTokens is long ft ? $"first {ft.ToString("N0", Inv)} tokens of each split" : "whole splits" });
         }
         else rows.Add(new[] { "objective", r.ObjectiveDescription });
         if (final is not null)

@@ -34,8 +34,12 @@ public static class ChannelImportance
     }
 
     /// <summary>
-    /// Scores of a layer's attention units (KV groups: the g query heads of group k own o_proj input
-    /// channels [k·g·h, (k+1)·g·h)) and MLP channels. Empty arrays for a removed block.
+    /// FLAP's raw per-layer unit scores, before any standardization, as its UL-UM / UL-MM branches and
+    /// Wanda-sp / magnitude-sp rank a layer's units: a KV group (the g query heads of group k own o_proj
+    /// input channels [k·g·h, (k+1)·g·h)) scores the SUM of its channels' scores, squared first for
+    /// FLAP's metrics (<see cref="ImportanceMetricNames.SquaresAttentionScores"/>); an MLP channel its own
+    /// score. Within a layer this orders units as the standardized single-metric mixture does. Empty
+    /// arrays for a removed block.
     /// </summary>
     public static LayerUnitScores ScoreLayer(ImportanceMetric metric, DecoderLayerWeights layer, int headDim, LayerChannelStats? stats)
     {
@@ -45,14 +49,11 @@ public static class ChannelImportance
         {
             var channels = Score(metric, layer.OProj!, stats?.Attention);
             int perGroup = widths.GroupSize * headDim;
-            bool sum = ImportanceMetricNames.SumsHeadChannels(metric);
+            bool square = ImportanceMetricNames.SquaresAttentionScores(metric);
             groups = new double[widths.NumKvHeads];
             for (int k = 0; k < groups.Length; k++)
-            {
-                double total = 0;
-                for (int j = k * perGroup; j < (k + 1) * perGroup; j++) total += channels[j];
-                groups[k] = sum ? total : total / perGroup;
-            }
+                for (int j = k * perGroup; j < (k + 1) * perGroup; j++)
+                    groups[k] += square ? channels[j] * channels[j] : channels[j];
         }
         double[] mlp = widths.IntermediateSize > 0 ? Score(metric, layer.DownProj!, stats?.Mlp) : [];
         return new LayerUnitScores(groups, mlp);

@@ -69,17 +69,20 @@ public sealed class CalibrationStatistics
         return new CalibrationStatistics(count, seqLen, layers);
     }
 
-    /// <summary>Statistics of the chosen windows (pool indices; a repeated index counts twice).</summary>
-    public ChannelStats Aggregate(IReadOnlyList<int> windowIndices)
+    /// <summary>
+    /// Statistics of the chosen windows (pool indices; a repeated index counts twice), pooled by default
+    /// or with FLAP's running update in the given window order (<see cref="StatisticsMode"/>).
+    /// </summary>
+    public ChannelStats Aggregate(IReadOnlyList<int> windowIndices, StatisticsMode mode = StatisticsMode.Pooled)
     {
         if (windowIndices.Count == 0) throw new UserInputException("a calibration subset needs at least one window");
-        var layers = Layers.Select(l => new LayerChannelStats(l.Attention.Aggregate(windowIndices), l.Mlp.Aggregate(windowIndices)))
+        var layers = Layers.Select(l => new LayerChannelStats(l.Attention.Aggregate(windowIndices, mode), l.Mlp.Aggregate(windowIndices, mode)))
             .ToList();
-        return new ChannelStats(layers, windowIndices.Count);
+        return new ChannelStats(layers, windowIndices.Count, mode);
     }
 
-    /// <summary>Statistics of the whole pool.</summary>
-    public ChannelStats AggregateAll() => Aggregate(Enumerable.Range(0, Windows).ToArray());
+    /// <summary>Statistics of the whole pool (windows in pool order).</summary>
+    public ChannelStats AggregateAll(StatisticsMode mode = StatisticsMode.Pooled) => Aggregate(Enumerable.Range(0, Windows).ToArray(), mode);
 
     /// <summary>Throws when the statistics were not gathered on a model with these layer widths.</summary>
     public void EnsureMatches(ModelConfig config)

@@ -30,9 +30,13 @@ public sealed class SiteWindowSums
         Tokens = tokens;
     }
 
-    /// <summary>Moments over the given windows (indices may repeat: a window counted twice weighs twice).</summary>
-    public ChannelMoments Aggregate(IReadOnlyList<int> windowIndices)
+    /// <summary>
+    /// Moments over the given windows (indices may repeat: a window counted twice weighs twice). Under
+    /// <see cref="StatisticsMode.FlapExact"/> the order of <paramref name="windowIndices"/> matters.
+    /// </summary>
+    public ChannelMoments Aggregate(IReadOnlyList<int> windowIndices, StatisticsMode mode = StatisticsMode.Pooled)
     {
+        if (mode == StatisticsMode.FlapExact) return FlapRunningMoments.FromWindowSums(this, windowIndices);
         var sum = new double[Channels];
         var sumSq = new double[Channels];
         long tokens = 0;

@@ -14,10 +14,11 @@ using Search.Pruning.Surgery;
 namespace Search.Bench;
 
 /// <summary>
-/// PruneSearch's side of experiments/independent-check: dense ppl and 4 methods × {20%, 50%} on
+/// PruneSearch's side of experiments/independent-check: dense ppl and 7 methods × {20%, 50%} on
 /// stories260K with the protocol fixed in flap_numpy.py (calibration 128×128 tinystories train, one
 /// BOS, Python seed 0; evaluation first 128 non-overlapping 128-token windows of tinystories valid,
-/// one corpus BOS). Prints JSON.
+/// one corpus BOS), each under FLAP's published rule and its exact-budget twin ("-exact", ours only).
+/// Statistics pooled, or FLAP's running update with "flap-exact". Prints JSON.
 /// </summary>
 public static class FlapCheck
 {
@@ -29,10 +30,14 @@ public static class FlapCheck
         ("flap-wifv-ulum", ImportanceMetric.Wifv, PruningStructure.UniformLayersUniformModules, Compensation.FlapBias),
         ("wanda-sp", ImportanceMetric.WandaSp, PruningStructure.UniformLayersUniformModules, Compensation.None),
         ("magnitude-sp", ImportanceMetric.MagnitudeSp, PruningStructure.UniformLayersUniformModules, Compensation.None),
+        ("flap-ifv-alam", ImportanceMetric.Ifv, PruningStructure.AdaptiveLayersAdaptiveModules, Compensation.FlapBias),
+        ("flap-wifn-alam", ImportanceMetric.Wifn, PruningStructure.AdaptiveLayersAdaptiveModules, Compensation.FlapBias),
+        ("flap-wifv-alam-nobias", ImportanceMetric.Wifv, PruningStructure.AdaptiveLayersAdaptiveModules, Compensation.None),
     ];
 
-    public static int Run(string? shared)
+    public static int Run(string? shared, string statsMode = "pooled")
     {
+        var mode = StatisticsModeNames.Parse(statsMode);
         if (shared is null)
         {
             Console.Error.WriteLine("flap-check needs shared/ (models/stories260K and data/tinystories)");
@@ -53,9 +58,13 @@ public static class FlapCheck
 
         double Ppl(Transformer m) => PerplexityEvaluator.NllSum(m, eval.Ids, eval.Count, Seq).Perplexity;
 
-        var stats = CalibrationStatistics.Collect(model, cal.Ids, cal.Count, Seq, batchSize: 16).AggregateAll();
+        var stats = CalibrationStatistics.Collect(model, cal.Ids, cal.Count, Seq, batchSize: 16).AggregateAll(mode);
         var results = new JsonObject();
-        foreach (var (name, metric, structure, bias) in Methods)
+        var twins = Methods.SelectMany(m => new[]
+        {
+            m, (m.Name + PruningStructureNames.ExactSuffix, m.Metric, ExactTwin(m.Structure), m.Bias),
+        });
+        foreach (var (name, metric, structure, bias) in twins)
         {
             foreach (double p in new[] { 0.2, 0.5 })
             {
@@ -65,7 +74,10 @@ public static class FlapCheck
                 results[$"{name}@{(int)Math.Round(p * 100)}"] = new JsonObject
                 {
                     ["ppl"] = Ppl(pruned),
+                    ["structure"] = plan.Structure,
                     ["achieved"] = plan.AchievedRatio,
+                    ["removed_params"] = plan.RemovedParams,
+                    ["prunable_params"] = plan.PrunableParams,
                     ["kept"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Length, l.KeptChannels.Length)).ToArray()),
                     ["kept_groups"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptKvGroups.Select(k => (JsonNode)k!).ToArray())).ToArray()),
                     ["kept_channels"] = new JsonArray(plan.Layers.Select(l => (JsonNode)new JsonArray(l.KeptChannels.Select(k => (JsonNode)k!).ToArray())).ToArray()),
@@ -75,6 +87,7 @@ public static class FlapCheck
         var root = new JsonObject
         {
             ["implementation"] = "PruneSearch (TorchSharp float32, stats float64)",
+            ["stats"] = StatisticsModeNames.Name(mode),
             ["protocol"] = new JsonObject
             {
                 ["calibration"] = new JsonObject
@@ -94,4 +107,7 @@ public static class FlapCheck
         Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return 0;
     }
+
+    private static PruningStructure ExactTwin(PruningStructure published) =>
+        PruningStructureNames.Parse(PruningStructureNames.Name(published) + PruningStructureNames.ExactSuffix);
 }

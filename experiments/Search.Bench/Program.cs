@@ -3,7 +3,7 @@ using Search.Model.Runtime;
 using static TorchSharp.torch;
 
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
-//        dotnet run -c Release --project experiments/Search.Bench -- flap-check        (JSON on stdout)
+//        dotnet run -c Release --project experiments/Search.Bench -- flap-check [pooled|flap-exact]  (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 TorchRuntime.Initialize(Environment.ProcessorCount);
@@ -15,7 +15,7 @@ switch (what)
         EvalThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 16, args.Length > 2 ? int.Parse(args[2]) : 256);
         break;
     case "flap-check":
-        return FlapCheck.Run(shared);
+        return FlapCheck.Run(shared, args.Length > 1 ? args[1] : "pooled");
     case "search":
         SearchThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 24, RepoRoot());
         break;

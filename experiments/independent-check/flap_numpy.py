@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Independent NumPy re-implementation of FLAP-style structured pruning (METHODS.md §1-5).
 
-Written from the spec, NOT from PruneSearch's code (nothing is imported from it). It exists to
-check PruneSearch's numbers: dense ppl and 4 methods x {20%, 50%} on shared/models/stories260K.
+Written from the spec and FLAP's code (CASIA-IVA-Lab/FLAP lib/prune.py, lib/layerwrapper.py), NOT from
+PruneSearch's code (nothing is imported from it). It exists to check PruneSearch's numbers: dense ppl and
+7 methods x {20%, 50%} on shared/models/stories260K, FLAP's published rules.
 
 PROTOCOL (fixed)
   tokenizer    sentencepiece, shared/models/stories260K/tokenizer.model; BOS id 1.
@@ -10,38 +11,42 @@ PROTOCOL (fixed)
                (one BOS for the whole file, T = 100,703); 128 windows x 128 tokens, window w starts at
                random.randint(0, T-128-1) after CPython random.seed(0), drawn in order.
   statistics   inputs of o_proj (H*h channels) and down_proj (I channels) of the DENSE model, over all
-               128*128 calibration tokens: mean mu, population variance F = E[x^2]-mu^2, mean square s.
+               128*128 calibration tokens. --stats pooled (default): mean mu, population variance
+               F = E[x^2]-mu^2, mean square s. --stats flap-exact: FLAP's lib/layerwrapper.py BiasGPT.add_batch
+               run token by token, one window per call in calibration order: mu running mean, F = 0 after
+               the first window then F*(n-1)/n + sum_t (x_t - mu_new)^2/(n+1) (the mean already updated),
+               s running mean of per-window sum_t x^2, and the bias uses mu rounded float32 -> float16.
   evaluation   shared/data/tinystories/valid.txt split at the '<|endoftext|>' marker, each story
                str.strip()ped, empty ones dropped, joined with "\\n\\n"; ids = [BOS] + encode(text);
                non-overlapping 128-token windows, the first 128 windows; each window scores positions
                1..127; ppl = exp(mean NLL over 128*127 tokens).
   numerics     forward, statistics, metrics, bias all in float64 (weights are the fp32 file values).
 
-METHODS (unit: attention = whole KV group = its KV head + its g query heads; MLP = one channel)
+METHODS, written from FLAP's lib/prune.py (prune_flap, prune_wanda_sp, prune_magnitude_sp), generalized to
+GQA by taking the KV group (its KV head + its g query heads, o_proj input channels [k*g*h, (k+1)*g*h)) as
+FLAP's "head" (FLAP hard-codes 128-wide heads and MHA).
   channel metrics on W = o_proj / down_proj weight [out, in], per input channel j:
-    WIFV          F_j * sum_i W_ij^2          KV-group score = MEAN of its g*h channels
-    Wanda-sp      mean_i |W_ij| * sqrt(s_j)   KV-group score = SUM  of its channels
-    magnitude-sp  ||W[:, j]||_2               KV-group score = SUM  of its channels
-  per layer and site (groups / channels) z-score with the unbiased std (all zeros when n<2 or std 0),
-  then z-score that result once more (PruneSearch's "mixture" step; a no-op up to rounding).
-  structures
-    UL-UM  every layer removes floor(p*G + 1e-9) KV groups and floor(p*I + 1e-9) channels, the lowest
-           scores (ties: lower index goes first), never all units of a block (at most n-1).
-    AL-AM  costs from shapes: KV group h*d*(2g+2) (q rows + k,v rows + o cols), channel 3*d.
-           total = sum of all unit costs; target kept = (1-p)*total. Every block first keeps its best
-           unit (highest score; ties: highest index). The remaining units of all blocks are ranked by
-           score descending (ties: layer asc, attention before MLP, unit index asc); walk the ranking:
-           stop when kept >= target, or when keeping the next unit would land farther above the target
-           than we are below it (kept + c - target > target - kept); otherwise keep it.
+    IFV   F_j        WIFV  F_j * sum_i W_ij^2        WIFN  mean_i |W_ij| * sqrt(s_j)
+    Wanda-sp      mean_i |W_ij| * sqrt(s_j)        magnitude-sp  ||W[:, j]||_2
+  FLAP metrics (IFV, WIFV, WIFN) are SQUARED on o_proj (never on down_proj); Wanda-sp / magnitude-sp are not.
+  UL-UM  (FLAP metrics; and Wanda-sp, magnitude-sp always) per layer, no standardization:
+         group score = SUM of its (squared, for FLAP metrics) channel scores; MLP channel = its score.
+         k = int(p*n) (Python int of the float product), tau = ascending-sorted scores[k], keep score >= tau.
+  AL-AM  attention: per layer, z-score the H*h squared channel scores (unbiased std), group score = MEAN of
+         its channels' z-scores; MLP: per layer z-score of the I channel scores. All units of all layers:
+         [attention of layers 0..L-1, MLP of layers 0..L-1], stable sort by score descending; costs from
+         shapes, KV group h*d*(2g+2) (q rows, k/v rows, o cols), channel 3*d (FLAP: 512/3 vs 1 at h = 128);
+         k = first argmin |cumsum(cost) - (1-p)*sum(cost)|, tau = sorted score[k], keep score > tau.
+         Guard (PruneSearch's, not FLAP's): a block left without units keeps its best one; reported if used.
   compensation  FLAP: o_proj/down_proj get bias b = W[:, P] @ mu_P over the pruned input channels P
-                (dense W); Wanda-sp / magnitude-sp: none.
-  methods checked
-    flap-wifv-alam  WIFV + AL-AM + bias         flap-wifv-ulum  WIFV + UL-UM + bias
-    wanda-sp        Wanda-sp + UL-UM, no bias   magnitude-sp    magnitude-sp + UL-UM, no bias
+                (dense W); Wanda-sp / magnitude-sp and "-nobias": none.
+  methods checked (name: metric, structure, bias)
+    flap-wifv-alam, flap-ifv-alam, flap-wifn-alam   WIFV/IFV/WIFN + AL-AM + bias
+    flap-wifv-alam-nobias                           WIFV + AL-AM, no bias
+    flap-wifv-ulum                                  WIFV + UL-UM + bias
+    wanda-sp, magnitude-sp                          Wanda-sp / magnitude-sp + UL-UM, no bias
 
-Usage: /usr/bin/python3 flap_numpy.py [--shared DIR] [--out FILE] [--head-score group-then-z|z-then-mean|z-then-mean-sq]
-  The default head score (z-then-mean) is METHODS.md §2 / FLAP, which PruneSearch follows (the check).
-  The other two only rerun AL-AM, for reference (see README.md).
+Usage: /usr/bin/python3 flap_numpy.py [--shared DIR] [--out FILE] [--stats pooled|flap-exact]
 """
 import argparse
 import json
@@ -66,7 +71,11 @@ METHODS = [  # name, metric, structure, bias
     ("flap-wifv-ulum", "wifv", "UL-UM", True),
     ("wanda-sp", "wanda-sp", "UL-UM", False),
     ("magnitude-sp", "magnitude-sp", "UL-UM", False),
+    ("flap-ifv-alam", "ifv", "AL-AM", True),
+    ("flap-wifn-alam", "wifn", "AL-AM", True),
+    ("flap-wifv-alam-nobias", "wifv", "AL-AM", False),
 ]
+FLAP_METRICS = ("ifv", "wifv", "wifn")
 
 
 # ----------------------------------------------------------------------------- safetensors
@@ -227,7 +236,10 @@ def eval_windows(sp, shared):
 
 
 # ----------------------------------------------------------------------------- FLAP
-def collect_stats(m, windows, batch=16):
+def collect_stats(m, windows, mode="pooled", batch=16):
+    """Per layer and site: mean (what the bias uses), var (F), msq (s)."""
+    if mode == "flap-exact":
+        return collect_stats_flap(m, windows)
     acc = [{"attn": [0.0, 0.0, 0], "mlp": [0.0, 0.0, 0]} for _ in range(m.L)]
 
     def record(li, site, a):
@@ -250,90 +262,97 @@ def collect_stats(m, windows, batch=16):
     return stats
 
 
+def collect_stats_flap(m, windows):
+    """FLAP's BiasGPT.add_batch, one calibration window per call, in calibration order."""
+    acc = [{site: dict(n=0, mu=0.0, F=0.0, s=0.0) for site in ("attn", "mlp")} for _ in range(m.L)]
+
+    def record(li, site, a):
+        r = acc[li][site]
+        x = a.reshape(-1, a.shape[-1])                               # one window: [T, C]
+        n = r["n"]
+        r["mu"] = r["mu"] * (n / (n + 1)) + x.mean(axis=0) / (n + 1)
+        if n == 0:
+            r["F"] = 0.0
+        else:
+            dev = x - r["mu"]                                         # the mean after this window's update
+            r["F"] = r["F"] * ((n - 1) / n) + (dev * dev).sum(axis=0) / (n + 1)
+        r["s"] = r["s"] * (n / (n + 1)) + (x * x).sum(axis=0) / (n + 1)
+        r["n"] = n + 1
+
+    for w in range(len(windows)):
+        forward(m, m.layers, windows[w:w + 1], record)
+    stats = []
+    for li in range(m.L):
+        layer = {}
+        for site in ("attn", "mlp"):
+            r = acc[li][site]
+            mu16 = r["mu"].astype(np.float32).astype(np.float16).astype(np.float64)
+            layer[site] = dict(mean=mu16, var=r["F"], msq=r["s"], n=r["n"])
+        stats.append(layer)
+    return stats
+
+
 def channel_scores(metric, W, st):
+    if metric == "ifv":
+        return st["var"].copy()
     if metric == "wifv":
         return st["var"] * (W * W).sum(axis=0)
-    if metric == "wanda-sp":
+    if metric in ("wifn", "wanda-sp"):
         return np.abs(W).mean(axis=0) * np.sqrt(st["msq"])
     if metric == "magnitude-sp":
         return np.sqrt((W * W).sum(axis=0))
     raise ValueError(metric)
 
 
-def zscore(v):
+def standardize(v):
+    """FLAP's standarlization of one layer's row: (x - mean) / unbiased std."""
     v = np.asarray(v, dtype=np.float64)
-    if v.size < 2:
-        return np.zeros_like(v)
-    sd = v.std(ddof=1)
-    if not (sd > 0) or not np.isfinite(sd):
-        return np.zeros_like(v)
-    return (v - v.mean()) / sd
+    return (v - v.mean()) / v.std(ddof=1)
 
 
-def unit_scores(m, metric, stats, head_score="z-then-mean"):
-    """head_score: 'group-then-z' (earlier PruneSearch: reduce raw channel scores per KV group, z-score the G
-    group scores, z-score again); 'z-then-mean' (METHODS §2 / FLAP prune.py: z-score the H*h channel
-    scores of the layer, group score = mean of those z-scores, no further standardization);
-    'z-then-mean-sq' (the same with FLAP's quirk of squaring attention channel scores first)."""
+def attention_channels(m, metric, lw, st):
+    ch = channel_scores(metric, lw["o"], st)
+    return ch ** 2 if metric in FLAP_METRICS else ch
+
+
+def allocate(m, metric, stats, structure, p):
+    """Returns per layer (kept KV groups, kept channels) as sorted index arrays, the achieved ratio and
+    whether the never-empty guard changed anything."""
     g = m.H // m.G
     per = g * m.hd
-    out = []
-    for li, lw in enumerate(m.layers):
-        ch = channel_scores(metric, lw["o"], stats[li]["attn"])
-        mlp = channel_scores(metric, lw["down"], stats[li]["mlp"])
-        if head_score == "group-then-z":
-            grouped = ch.reshape(m.G, per)
-            groups = grouped.sum(axis=1) if metric in ("wanda-sp", "magnitude-sp") else grouped.mean(axis=1)
-            out.append((zscore(zscore(groups)), zscore(zscore(mlp))))
-        else:
-            if head_score == "z-then-mean-sq":
-                ch = ch ** 2
-            out.append((zscore(ch).reshape(m.G, per).mean(axis=1), zscore(mlp)))
-    return out
-
-
-def allocate(m, scores, structure, p):
-    """Returns per layer (kept KV groups, kept channels), both sorted index arrays."""
-    g = m.H // m.G
     cost_group = m.hd * m.d * (2 * g + 2)
     cost_ch = 3 * m.d
-    blocks = []  # (layer, is_attn(0/1 order key), scores, cost)
-    for li, (gs, cs) in enumerate(scores):
-        blocks.append([li, 0, gs, cost_group, np.zeros(len(gs), bool)])
-        blocks.append([li, 1, cs, cost_ch, np.zeros(len(cs), bool)])
+    attn_raw = [attention_channels(m, metric, lw, stats[li]["attn"]) for li, lw in enumerate(m.layers)]
+    mlp_raw = [channel_scores(metric, lw["down"], stats[li]["mlp"]) for li, lw in enumerate(m.layers)]
+    guard = False
     if structure == "UL-UM":
-        for b in blocks:
-            n = len(b[2])
-            r = min(int(math.floor(p * n + 1e-9)), max(0, n - 1))
-            order = sorted(range(n), key=lambda i: (b[2][i], i))
-            b[4][:] = True
-            b[4][order[:r]] = False
+        keep_g, keep_c = [], []
+        for li in range(m.L):
+            heads = attn_raw[li].reshape(m.G, per).sum(axis=1)
+            keep_g.append(heads >= np.sort(heads)[int(p * m.G)])
+            keep_c.append(mlp_raw[li] >= np.sort(mlp_raw[li])[int(m.I * p)])
     elif structure == "AL-AM":
-        total = sum(len(b[2]) * b[3] for b in blocks)
-        target = (1 - p) * total
-        kept = 0.0
-        cands = []
-        for bi, b in enumerate(blocks):
-            n = len(b[2])
-            best = sorted(range(n), key=lambda i: (b[2][i], i))[-1]
-            b[4][best] = True
-            kept += b[3]
-            cands += [(bi, i) for i in range(n) if i != best]
-        cands.sort(key=lambda c: (-blocks[c[0]][2][c[1]], blocks[c[0]][0], blocks[c[0]][1], c[1]))
-        for bi, i in cands:
-            c = blocks[bi][3]
-            if kept >= target or kept + c - target > target - kept:
-                break
-            blocks[bi][4][i] = True
-            kept += c
+        attn = np.stack([standardize(a) for a in attn_raw]).reshape(m.L, m.G, per).mean(axis=2)   # [L, G]
+        mlp = np.stack([standardize(c) for c in mlp_raw])                                         # [L, I]
+        metric_all = np.concatenate([attn.ravel(), mlp.ravel()])
+        weight = np.concatenate([np.full(attn.size, cost_group), np.full(mlp.size, cost_ch)]).astype(np.int64)
+        order = np.argsort(-metric_all, kind="stable")
+        cum = np.cumsum(weight[order])
+        tau = metric_all[order][np.argmin(np.abs(cum - weight.sum() * (1 - p)))]
+        keep_g, keep_c = list(attn > tau), list(mlp > tau)
+        for blocks, scores in ((keep_g, attn), (keep_c, mlp)):
+            for li in range(m.L):
+                if not blocks[li].any():
+                    best = max(range(len(scores[li])), key=lambda i: (scores[li][i], i))
+                    blocks[li] = blocks[li].copy()
+                    blocks[li][best] = True
+                    guard = True
     else:
         raise ValueError(structure)
-    plan = []
-    for li in range(m.L):
-        plan.append((np.flatnonzero(blocks[2 * li][4]), np.flatnonzero(blocks[2 * li + 1][4])))
-    total = sum(len(b[2]) * b[3] for b in blocks)
-    removed = sum((~b[4]).sum() * b[3] for b in blocks)
-    return plan, removed / total
+    plan = [(np.flatnonzero(kg), np.flatnonzero(kc)) for kg, kc in zip(keep_g, keep_c)]
+    total = m.L * (m.G * cost_group + m.I * cost_ch)
+    removed = sum((m.G - len(kg)) * cost_group + (m.I - len(kc)) * cost_ch for kg, kc in plan)
+    return plan, removed / total, guard
 
 
 def prune(m, plan, stats, bias):
@@ -359,39 +378,38 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap.add_argument("--shared", default=os.path.normpath(os.path.join(here, "../../../shared")))
     ap.add_argument("--out", default=None)
-    ap.add_argument("--head-score", default="z-then-mean", choices=["group-then-z", "z-then-mean", "z-then-mean-sq"],
-                    help="how a KV group's score is formed (see unit_scores); the default is PruneSearch's")
+    ap.add_argument("--stats", default="pooled", choices=["pooled", "flap-exact"],
+                    help="calibration statistics: pooled moments (default) or FLAP's running update")
     a = ap.parse_args()
     if a.out is None:
-        suffix = "" if a.head_score == "z-then-mean" else "_" + a.head_score
+        suffix = "" if a.stats == "pooled" else "_" + a.stats
         a.out = os.path.join(here, f"results_numpy{suffix}.json")
-    methods = METHODS if a.head_score == "z-then-mean" else [x for x in METHODS if x[2] == "AL-AM"]
     t0 = time.time()
     model_dir = os.path.join(a.shared, "models/stories260K")
     sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "tokenizer.model"))
     m = Model(model_dir)
     cal, cal_T, offsets = calibration_windows(sp, a.shared)
     ev, ev_T = eval_windows(sp, a.shared)
-    res = {"implementation": "numpy-float64", "head_score": a.head_score, "protocol": {
+    res = {"implementation": "numpy-float64", "stats": a.stats, "protocol": {
         "calibration": {"file": "tinystories/train.txt", "tokens_with_bos": cal_T, "windows": CAL_WINDOWS,
                         "seqlen": SEQ, "seed": SEED, "first_offsets": offsets[:5]},
         "evaluation": {"file": "tinystories/valid.txt (stories joined)", "tokens_with_bos": ev_T,
                        "windows": int(len(ev)), "seqlen": SEQ, "scored": int(len(ev) * (SEQ - 1))}},
         "dense": ppl(m, m.layers, ev), "results": {}}
     print(f"dense ppl {res['dense']:.6f}  (cal T={cal_T}, eval T={ev_T})", file=sys.stderr)
-    stats = collect_stats(m, cal)
-    for name, metric, structure, bias in methods:
-        scores = unit_scores(m, metric, stats, a.head_score)
+    stats = collect_stats(m, cal, a.stats)
+    for name, metric, structure, bias in METHODS:
         for p in RATIOS:
-            plan, achieved = allocate(m, scores, structure, p)
+            plan, achieved, guard = allocate(m, metric, stats, structure, p)
             layers = prune(m, plan, stats, bias)
             v = ppl(m, layers, ev)
             key = f"{name}@{int(round(p * 100))}"
-            res["results"][key] = {"ppl": v, "achieved": achieved,
+            res["results"][key] = {"ppl": v, "achieved": achieved, "guard": guard,
                                    "kept": [[int(len(g)), int(len(c))] for g, c in plan],
                                    "kept_groups": [g.tolist() for g, _ in plan],
                                    "kept_channels": [c.tolist() for _, c in plan]}
-            print(f"{key:22s} ppl {v:.6f} achieved {achieved:.4f} kept {res['results'][key]['kept']}", file=sys.stderr)
+            print(f"{key:28s} ppl {v:.6f} achieved {achieved:.4f} kept {res['results'][key]['kept']}"
+                  + ("  (never-empty guard used)" if guard else ""), file=sys.stderr)
     res["seconds"] = time.time() - t0
     with open(a.out, "w") as f:
         json.dump(res, f, indent=1)

@@ -13,7 +13,8 @@ public sealed record PoolChoice(string Source, int Samples, int SeqLen, int Seed
 /// What one trial asks for, typed: the calibration pool choice and the pruning recipe. Decoded once
 /// from the stored params (<see cref="TrialParams"/>) through the pruning engine's own name tables,
 /// so a structure, metric or compensation the <c>prune</c> command accepts is accepted here too.
-/// Every config of a study is repaired to the study's exact budget (<see cref="AllocationSpec.RepairTo"/>).
+/// Per-layer configs are repaired to the study's exact budget (<see cref="AllocationSpec.RepairTo"/>);
+/// named structures are the published rules or their "-exact" twins.
 /// </summary>
 public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
 {
@@ -28,7 +29,10 @@ public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
         var mixture = MetricMixture.Create(p.ActiveMix);
         string structure = TrialParams.Required(p.Structure, "structure");
         var layerRatios = p.AttentionRatios is { } a && p.MlpRatios is { } m ? new LayerRatios(a, m) : null;
-        var allocation = AllocationSpec.Parse(structure, ratio, layerRatios).WithExactBudget(ratio);
+        var allocation = AllocationSpec.Parse(structure, ratio, layerRatios);
+        // Searched per-layer ratios are repaired to the study's exact budget; a named structure runs as
+        // named: FLAP's published rule (which may land off the budget by a unit), or its "-exact" twin.
+        if (allocation.Structure is null) allocation = allocation.WithExactBudget(ratio);
         var compensation = CompensationNames.Parse(TrialParams.Required(p.Compensation, "compensation"));
         return new TrialConfig(calibration, new PruningRecipe(mixture, allocation, compensation));
     }

@@ -8,45 +8,48 @@ public static class Allocator
 {
     /// <summary>
     /// Removes a fraction <paramref name="ratio"/> ∈ [0, 1) of the prunable parameters under
-    /// <paramref name="structure"/>. Blocks are never emptied unless <paramref name="allowEmptyBlocks"/>.
+    /// <paramref name="structure"/>: FLAP's published rule (see <see cref="UniformRules"/>,
+    /// <see cref="AdaptiveRules"/>), and for the "-exact" twins the budget repair after it.
+    /// <paramref name="removeKvGroups"/> is FLAP's <c>remove_heads</c> for UL-MM / AL-MM (KV groups in
+    /// the whole model; default int(p·ΣG)). The global rules (AL-*) may empty a block; unless
+    /// <paramref name="allowEmptyBlocks"/>, such a block keeps its best unit (FLAP has no guard).
     /// </summary>
     public static PruningPlan Allocate(Transformer model, IReadOnlyList<LayerUnitScores> scores, PruningStructure structure,
-        double ratio, bool allowEmptyBlocks = false)
+        double ratio, bool allowEmptyBlocks = false, int? removeKvGroups = null)
     {
         PruningRatio.Ensure(ratio);
+        var rule = PruningStructureNames.PublishedRule(structure);
+        bool manual = rule is PruningStructure.UniformLayersManualModules or PruningStructure.AdaptiveLayersManualModules;
+        if (removeKvGroups is not null && !manual)
+            throw new UserInputException($"a KV-group count applies to UL-MM and AL-MM only, not {PruningStructureNames.Name(structure)}");
+        if (removeKvGroups < 0)
+            throw new UserInputException($"the number of KV groups to remove must be non-negative (got {removeKvGroups})");
         var (attention, mlp) = Blocks(model, scores);
-        double total = attention.Sum(b => b.KeptCost) + mlp.Sum(b => b.KeptCost);
-        switch (structure)
+        int groups = removeKvGroups ?? UniformRules.Truncate(ratio * attention.Sum(b => b.Count));
+        switch (rule)
         {
             case PruningStructure.UniformLayersUniformModules:
-                foreach (var b in attention.Concat(mlp)) b.RemoveLowest(FloorShare(ratio, b.Count), allowEmptyBlocks);
+                UniformRules.UniformModules(attention, mlp, ratio);
                 break;
             case PruningStructure.UniformLayersManualModules:
-            {
-                foreach (var b in attention) b.RemoveLowest(FloorShare(ratio, b.Count), allowEmptyBlocks);
-                // Every layer gives up the same share of its MLP, sized so the whole budget is met.
-                double remaining = ratio * total - attention.Sum(b => b.RemovedCost);
-                double mlpTotal = mlp.Sum(b => (double)b.Count * b.UnitCost);
-                double share = mlpTotal > 0 ? Math.Clamp(remaining / mlpTotal, 0, 1) : 0;
-                foreach (var b in mlp) b.RemoveLowest((int)Math.Round(share * b.Count, MidpointRounding.AwayFromZero), allowEmptyBlocks);
+                UniformRules.ManualModules(attention, mlp, ratio, groups);
                 break;
-            }
             case PruningStructure.AdaptiveLayersManualModules:
-            {
-                int groups = attention.Sum(b => b.Count);
-                GlobalRanking.KeepBest(attention, groups - FloorShare(ratio, groups), allowEmptyBlocks, _ => 1);
-                double remaining = Math.Max(0, ratio * total - attention.Sum(b => b.RemovedCost));
-                double mlpTotal = mlp.Sum(b => (double)b.Count * b.UnitCost);
-                GlobalRanking.KeepBest(mlp, mlpTotal - remaining, allowEmptyBlocks, b => b.UnitCost);
+                AdaptiveRules.ManualModules(attention, mlp, ratio, groups);
                 break;
-            }
             case PruningStructure.AdaptiveLayersAdaptiveModules:
-                GlobalRanking.KeepBest([.. attention, .. mlp], (1 - ratio) * total, allowEmptyBlocks, b => b.UnitCost);
+                AdaptiveRules.AdaptiveModules(attention, mlp, ratio);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(structure));
         }
-        return Plan(model, PruningStructureNames.Name(structure), ratio, attention, mlp);
+        if (!allowEmptyBlocks)
+            foreach (var block in attention.Concat(mlp)) block.KeepBestIfEmptied();
+        var name = PruningStructureNames.Name(structure);
+        var plan = Plan(model, PruningStructureNames.Name(rule), ratio, attention, mlp);
+        return PruningStructureNames.IsExactBudget(structure)
+            ? BudgetRepair.Repair(model, scores, plan, ratio) with { Structure = name }
+            : plan;
     }
 
     /// <summary>Each layer removes its own fractions of KV groups and channels (the lowest-scoring ones).</summary>
@@ -82,7 +85,7 @@ public static class Allocator
         return Plan(model, "identity", 0, attention, mlp);
     }
 
-    /// <summary>⌊r·n⌋, with a tolerance so that 0.3·10 counts as 3.</summary>
+    /// <summary>⌊r·n⌋, with a tolerance so that 0.3·10 counts as 3 (per-layer ratios only; FLAP's rules truncate like Python).</summary>
     private static int FloorShare(double r, int n) => (int)Math.Floor(r * n + 1e-9);
 
     private static (List<UnitBlock> Attention, List<UnitBlock> Mlp) Blocks(Transformer model, IReadOnlyList<LayerUnitScores>? scores)

@@ -4,10 +4,11 @@ using Search.Pruning.Metrics;
 namespace Search.Pruning.Allocation;
 
 /// <summary>
-/// Makes a per-layer-ratio plan meet the global parameter budget. Searched ratio vectors keep their
-/// mean at the target level, but KV groups are coarse (a 4-group layer cannot lose 20% of its
-/// heads) and attention and MLP units cost differently, so the removed parameters drift from the
-/// target. The repair moves MLP channels — the finest unit — across layers by score (remove the
+/// Makes a plan meet the global parameter budget. Searched ratio vectors keep their mean at the
+/// target level, but KV groups are coarse (a 4-group layer cannot lose 20% of its heads) and attention
+/// and MLP units cost differently, so the removed parameters drift from the target; FLAP's published
+/// rules drift too (AL-AM removes up to one unit more, UL-UM under GQA fewer) and their "-exact"
+/// twins are this repair applied to them. The repair moves MLP channels — the finest unit — across layers by score (remove the
 /// globally lowest-scoring kept channels, or restore the highest-scoring removed ones) until the
 /// removed count is within half a channel's cost of the target: the searched shape is kept, the
 /// budget becomes a hard constraint. Scores are per-layer standardized, so they compare across layers.
@@ -55,7 +56,7 @@ public static class BudgetRepair
         }
         if (Math.Abs(removed - target) > maxCost)
             throw new UserInputException(
-                $"per-layer ratios cannot meet the {targetRatio:P0} budget even after moving MLP channels " +
+                $"the {plan.Structure} plan cannot meet the {targetRatio:P0} budget even after moving MLP channels " +
                 $"(removed {removed:N0} of {plan.PrunableParams:N0} prunable parameters)");
         var newLayers = plan.Layers.Select((l, i) => l with { KeptChannels = kept[i].ToArray() }).ToList();
         return plan with

@@ -30,5 +30,29 @@ internal sealed class UnitBlock(int layer, bool isAttention, double[] scores, lo
         foreach (int i in AscendingByScore().Take(count)) Kept[i] = false;
     }
 
+    /// <summary>
+    /// FLAP's per-layer threshold (lib/prune.py, UL-UM / UL-MM branches): τ = the score at
+    /// <paramref name="rank"/> (0-based) of the ascending sort, keep every unit scoring ≥ τ. Ties at τ
+    /// stay, so at most <paramref name="rank"/> units go; rank &lt; Count never empties the block.
+    /// </summary>
+    public void KeepFromRank(int rank)
+    {
+        if (Count == 0) return;
+        double threshold = Scores.Order().ElementAt(rank);
+        for (int i = 0; i < Count; i++) Kept[i] = Scores[i] >= threshold;
+    }
+
+    /// <summary>FLAP's global keep test (AL-AM / AL-MM): a unit stays only if its score is strictly above <paramref name="threshold"/>.</summary>
+    public void KeepAbove(double threshold)
+    {
+        for (int i = 0; i < Count; i++) Kept[i] = Scores[i] > threshold;
+    }
+
+    /// <summary>The never-empty guard: a block that lost every unit gets its best one back (FLAP has no such guard).</summary>
+    public void KeepBestIfEmptied()
+    {
+        if (Count > 0 && !Kept.Any(k => k)) Kept[Best()] = true;
+    }
+
     public int[] KeptIndices() => Enumerable.Range(0, Count).Where(i => Kept[i]).ToArray();
 }

@@ -28,7 +28,12 @@ public static class ImportanceMetricNames
     /// <summary>True for metrics computed from calibration statistics.</summary>
     public static bool NeedsStatistics(ImportanceMetric metric) => metric != ImportanceMetric.MagnitudeSp;
 
-    /// <summary>Wanda-sp and magnitude-sp score a head by the sum of its channels, the others by the mean (docs/methods.md §2).</summary>
-    public static bool SumsHeadChannels(ImportanceMetric metric) =>
-        metric is ImportanceMetric.WandaSp or ImportanceMetric.MagnitudeSp;
+    /// <summary>
+    /// FLAP squares its metrics (IFV, WIFV, WIFN) on the attention channels before they are grouped:
+    /// CASIA-IVA-Lab/FLAP lib/prune.py <c>prune_flap</c> takes <c>metrics[...](…) ** 2</c> for o_proj in every
+    /// structure, and never for down_proj. Wanda-sp and magnitude-sp (<c>prune_wanda_sp</c>,
+    /// <c>prune_magnitude_sp</c>) do not square.
+    /// </summary>
+    public static bool SquaresAttentionScores(ImportanceMetric metric) =>
+        metric is ImportanceMetric.Ifv or ImportanceMetric.Wifv or ImportanceMetric.Wifn;
 }

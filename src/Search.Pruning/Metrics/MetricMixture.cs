@@ -5,11 +5,14 @@ namespace Search.Pruning.Metrics;
 
 /// <summary>
 /// A weighted sum of per-layer standardized metrics (AdaPruner-style); weights are normalized to sum
-/// to one, a single metric is the mixture with weight one. Standardization follows FLAP and
-/// docs/methods.md §2: each metric's channel scores are z-scored within the layer (the o_proj input
-/// channels and the down_proj input channels separately), and a KV group's score is the mean of
-/// its channels' z-scores. For Wanda-sp and magnitude-sp, whose head score is a sum of raw channel
-/// scores, the mean of z-scores orders a layer's groups identically (z-scoring is affine).
+/// to one, a single metric is the mixture with weight one. Each component is scored as FLAP scores it
+/// (CASIA-IVA-Lab/FLAP lib/prune.py, <c>prune_flap</c> and <c>standarlization</c>): its o_proj channel
+/// scores are squared if it is a FLAP metric (IFV, WIFV, WIFN; <see cref="ImportanceMetricNames.SquaresAttentionScores"/>),
+/// then z-scored within the layer (unbiased std, the H·h o_proj channels and the I down_proj channels
+/// separately), and a KV group's score is the mean of its channels' z-scores. So a single-metric
+/// mixture gives exactly FLAP's AL-AM / AL-MM unit scores, and within each layer the order of FLAP's
+/// UL-UM / UL-MM scores (the sum of squared raw scores, an increasing affine map of that mean); for
+/// Wanda-sp and magnitude-sp, whose head score is the sum of raw channel scores, likewise.
 /// </summary>
 public sealed class MetricMixture
 {
@@ -56,7 +59,10 @@ public sealed class MetricMixture
             {
                 if (groups.Length > 0)
                 {
-                    var z = Standardization.ZScores(ChannelImportance.Score(metric, layer.OProj!, stats?.Layers[l].Attention)); // [H·h]
+                    var raw = ChannelImportance.Score(metric, layer.OProj!, stats?.Layers[l].Attention); // [H·h]
+                    if (ImportanceMetricNames.SquaresAttentionScores(metric))
+                        for (int j = 0; j < raw.Length; j++) raw[j] *= raw[j];
+                    var z = Standardization.ZScores(raw);
                     for (int k = 0; k < groups.Length; k++)
                     {
                         double mean = 0;

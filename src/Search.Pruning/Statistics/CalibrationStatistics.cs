@@ -76,17 +76,24 @@ public sealed class CalibrationStatistics
         public void OnDownProjInput(int layer, TorchSharp.torch.Tensor x) => inner.OnDownProjInput(layer, x);
     }
 
-    /// <summary>Statistics of the pool's first <paramref name="windows"/> windows, which must be a rung.</summary>
-    public ChannelStats Aggregate(int windows)
+    /// <summary>
+    /// Statistics of the pool's first <paramref name="windows"/> windows, which must be a rung: pooled
+    /// moments, or FLAP's running update over the whole pool in pool order (<see cref="StatisticsMode"/>).
+    /// </summary>
+    public ChannelStats Aggregate(int windows, StatisticsMode mode = StatisticsMode.Pooled)
     {
         if (!Rungs.Contains(windows))
             throw new UserInputException($"{windows} calibration windows is not on this pool's ladder ({string.Join(", ", Rungs)})");
-        var layers = Layers.Select(l => new LayerChannelStats(l.Attention.Moments(windows), l.Mlp.Moments(windows))).ToList();
-        return new ChannelStats(layers, windows);
+        if (mode == StatisticsMode.FlapExact && windows != Windows)
+            throw new UserInputException($"FLAP-exact statistics cover the whole pool ({Windows} windows), not its first {windows}");
+        var layers = Layers.Select(l => mode == StatisticsMode.FlapExact
+            ? new LayerChannelStats(l.Attention.FlapMoments(), l.Mlp.FlapMoments())
+            : new LayerChannelStats(l.Attention.Moments(windows), l.Mlp.Moments(windows))).ToList();
+        return new ChannelStats(layers, windows, mode);
     }
 
     /// <summary>Statistics of the whole pool.</summary>
-    public ChannelStats AggregateAll() => Aggregate(Windows);
+    public ChannelStats AggregateAll(StatisticsMode mode = StatisticsMode.Pooled) => Aggregate(Windows, mode);
 
     /// <summary>Throws when the statistics were not gathered on a model with these layer widths.</summary>
     public void EnsureMatches(ModelConfig config)
@@ -99,12 +106,12 @@ public sealed class CalibrationStatistics
 
     private static readonly byte[] Magic = "PSWSTATS"u8.ToArray();
     private static readonly byte[] Trailer = "PSWSEND."u8.ToArray();
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
 
     /// <summary>
     /// Binary form for an on-disk cache: magic, version, windows, seqLen, layer count, rung count,
-    /// rungs, per-layer channel counts, then per layer and site tokens[R], Σx[R·C], Σx²[R·C]
-    /// (little-endian), trailer. <see cref="Checksummed"/> adds the digest.
+    /// rungs, per-layer channel counts, then per layer and site tokens[R], Σx[R·C], Σx²[R·C], FLAP's
+    /// running state (tokens, windows, μ[C], F[C], s[C]) (little-endian), trailer. <see cref="Checksummed"/> adds the digest.
     /// </summary>
     public void Save(Stream stream)
     {
@@ -128,6 +135,11 @@ public sealed class CalibrationStatistics
                 stream.Write(MemoryMarshal.AsBytes(site.Tokens.AsSpan()));
                 foreach (var row in site.Sum) stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
                 foreach (var row in site.SumOfSquares) stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
+                var (mean, fluctuation, scaler, tokens, windows) = site.Flap.State;
+                w.Write(tokens);
+                w.Write(windows);
+                w.Flush();
+                foreach (var row in new[] { mean, fluctuation, scaler }) stream.Write(MemoryMarshal.AsBytes(row.AsSpan()));
             }
         stream.Write(Trailer);
     }
@@ -188,6 +200,16 @@ public sealed class CalibrationStatistics
         }
         var sum = Rows();
         var sumSq = Rows();
-        return new SitePrefixSums(channels, rungs, sum, sumSq, tokens);
+        using var r = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        long flapTokens = r.ReadInt64();
+        int flapWindows = r.ReadInt32();
+        double[] Row()
+        {
+            var row = new double[channels];
+            stream.ReadExactly(MemoryMarshal.AsBytes(row.AsSpan()));
+            return row;
+        }
+        var flap = FlapRunningMoments.Restore(Row(), Row(), Row(), flapTokens, flapWindows);
+        return new SitePrefixSums(channels, rungs, sum, sumSq, tokens, flap);
     }
 }

@@ -2,7 +2,9 @@ namespace Search.Pruning.Statistics;
 
 /// <summary>
 /// Per-channel moments of one activation site (the input of o_proj, or of down_proj) over a set of
-/// calibration tokens. Arrays have one entry per input channel of that projection.
+/// calibration tokens. Arrays have one entry per input channel of that projection. Described here as
+/// <see cref="StatisticsMode.Pooled"/> computes them; <see cref="FlapRunningMoments"/> fills the same
+/// roles with FLAP's running values (μ rounded to fp16, F and s ≈ T times these).
 /// </summary>
 /// <param name="Mean">μ_j = E[x_j]: FLAP's baseline activation, used by the bias compensation.</param>
 /// <param name="Variance">

@@ -6,4 +6,5 @@ namespace Search.Pruning.Statistics;
 /// </summary>
 /// <param name="Layers">One entry per decoder layer, in order.</param>
 /// <param name="Windows">How many calibration windows were summed.</param>
-public sealed record ChannelStats(IReadOnlyList<LayerChannelStats> Layers, int Windows);
+/// <param name="Mode">How the sums became moments (pooled, or FLAP's running update).</param>
+public sealed record ChannelStats(IReadOnlyList<LayerChannelStats> Layers, int Windows, StatisticsMode Mode = StatisticsMode.Pooled);

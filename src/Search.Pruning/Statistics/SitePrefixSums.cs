@@ -3,7 +3,8 @@ namespace Search.Pruning.Statistics;
 /// <summary>
 /// Prefix sums of one activation site (o_proj or down_proj input) over a pool's windows, kept at the
 /// ladder's rungs only: for rung r, Σx and Σx² per channel (float64) and the token count over the
-/// pool's first <c>Rungs[r]</c> windows. Windows are added in pool order while the dense model runs.
+/// pool's first <c>Rungs[r]</c> windows; and FLAP's running statistics over the whole pool. Windows are
+/// added in pool order while the dense model runs.
 /// </summary>
 public sealed class SitePrefixSums
 {
@@ -20,15 +21,19 @@ public sealed class SitePrefixSums
     public double[][] SumOfSquares { get; }
     /// <summary>[rungs].</summary>
     public long[] Tokens { get; }
+    /// <summary>FLAP's running statistics over the whole pool in pool order (<see cref="StatisticsMode.FlapExact"/>).</summary>
+    public FlapRunningMoments Flap { get; private set; }
 
     public SitePrefixSums(int channels, IReadOnlyList<int> rungs)
         : this(channels, rungs, rungs.Select(_ => new double[channels]).ToArray(), rungs.Select(_ => new double[channels]).ToArray(),
-            new long[rungs.Count])
+            new long[rungs.Count], new FlapRunningMoments(channels))
     {
     }
 
-    internal SitePrefixSums(int channels, IReadOnlyList<int> rungs, double[][] sum, double[][] sumOfSquares, long[] tokens)
+    internal SitePrefixSums(int channels, IReadOnlyList<int> rungs, double[][] sum, double[][] sumOfSquares, long[] tokens,
+        FlapRunningMoments flap)
     {
+        Flap = flap;
         Channels = channels;
         Rungs = rungs;
         Sum = sum;
@@ -46,6 +51,7 @@ public sealed class SitePrefixSums
         Array.Clear(runningSumSq);
         runningTokens = 0;
         nextWindow = 0;
+        Flap = new FlapRunningMoments(Channels);
     }
 
     /// <summary>Adds window <paramref name="window"/>'s sums; windows must come in pool order.</summary>
@@ -59,6 +65,7 @@ public sealed class SitePrefixSums
             runningSumSq[j] += sumOfSquares[j];
         }
         runningTokens += tokens;
+        Flap.Add(sum, sumOfSquares, tokens);
         nextWindow++;
         int r = IndexOf(nextWindow);
         if (r >= 0)
@@ -79,6 +86,13 @@ public sealed class SitePrefixSums
         if (r < 0) throw new ArgumentException($"{windows} windows is not a rung of this pool ({string.Join(", ", Rungs)})");
         if (!Complete) throw new InvalidOperationException("the pool's statistics are still being collected");
         return ChannelMoments.FromSums(Sum[r], SumOfSquares[r], Tokens[r]);
+    }
+
+    /// <summary>FLAP-exact moments over the whole pool.</summary>
+    public ChannelMoments FlapMoments()
+    {
+        if (!Complete) throw new InvalidOperationException("the pool's statistics are still being collected");
+        return Flap.Moments();
     }
 
     private int IndexOf(int windows)

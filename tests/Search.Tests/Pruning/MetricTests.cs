@@ -52,8 +52,9 @@ public sealed class MetricTests
             for (int j = 0; j < expected.Length; j++) Assert.Equal(expected[j], mixed[l].Channels[j], 9);
             var expectedGroups = wifv[l].KvGroups.Zip(wanda[l].KvGroups, (a, b) => 0.5 * a + 0.5 * b).ToArray();
             for (int k = 0; k < expectedGroups.Length; k++) Assert.Equal(expectedGroups[k], mixed[l].KvGroups[k], 9);
-            // A single metric's group score is the mean of its channels' per-layer z-scores (FLAP, docs/methods.md §2).
-            var z = Standardization.ZScores(ChannelImportance.Score(ImportanceMetric.Wifv, model.Layers[l].OProj!, stats.Layers[l].Attention));
+            // A single FLAP metric's group score is the mean of its channels' per-layer z-scores, squared first (FLAP, docs/methods.md §1-2).
+            var z = Standardization.ZScores(ChannelImportance.Score(ImportanceMetric.Wifv, model.Layers[l].OProj!, stats.Layers[l].Attention)
+                .Select(s => s * s).ToArray());
             int perGroup = model.Layers[l].Widths.GroupSize * model.Config.HeadDim;
             for (int k = 0; k < wifv[l].KvGroups.Length; k++)
                 Assert.Equal(z.Skip(k * perGroup).Take(perGroup).Average(), wifv[l].KvGroups[k], 9);

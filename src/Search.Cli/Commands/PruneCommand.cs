@@ -28,7 +28,8 @@ public static class PruneCommand
         };
         var structure = new Option<string>("--structure")
         {
-            Description = "al-am (FLAP default), ul-um, ul-mm, al-mm, or per-layer (with --layer-ratios)",
+            Description = "al-am (FLAP default), ul-um, ul-mm, al-mm (FLAP's published rules), their exact-budget twins " +
+                          "al-am-exact, ul-um-exact, ul-mm-exact, al-mm-exact, or per-layer (with --layer-ratios)",
             DefaultValueFactory = _ => "al-am",
         };
         var metric = new Option<string?>("--metric") { Description = "ifv, wifv (default), wifn, wanda-sp or magnitude-sp" };
@@ -57,6 +58,12 @@ public static class PruneCommand
         {
             Description = "folder of cached calibration sums (default: $PRUNESEARCH_CACHE_DIR/stats, else ~/.cache/prunesearch/stats)",
         };
+        var statsMode = new Option<string>("--stats")
+        {
+            Description = "pooled (moments of all calibration tokens, float64) or flap-exact (FLAP's running update: first window dropped " +
+                          "from the fluctuation, the already-updated mean, the bias mean rounded to fp16) for bit-level reproduction",
+            DefaultValueFactory = _ => "pooled",
+        };
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
@@ -66,7 +73,7 @@ public static class PruneCommand
         var cmd = new Command("prune", "Prune a model once (FLAP-style): calibrate on the dense model, score channels and heads, " +
                                        "remove the lowest under a structure or per-layer ratios, compensate, and compare perplexities.")
         {
-            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, statsCache,
+            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, statsCache, statsMode,
             dataDir, device, dtype, weights, json, threads,
         };
         cmd.SetAction(parse =>
@@ -77,6 +84,7 @@ public static class PruneCommand
             var mixture = PruneArguments.Mixture(parse.GetValue(metric), parse.GetValue(mix));
             var comp = PruneArguments.Compensation(parse.GetValue(compensation)!);
             var pool = PoolSpec.Parse(parse.GetValue(calib)!);
+            var mode = StatisticsModeNames.Parse(parse.GetValue(statsMode)!);
             var evalSpec = EvalSpec.Parse(parse.GetValue(eval)!);
             var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
@@ -100,12 +108,12 @@ public static class PruneCommand
             var evalWindows = CorpusTokens.EvalWindowsOf(evalSource, loaded.Tokenizer, tokens, BosMode.Corpus, evalSpec.SeqLen, evalSpec.MaxWindows);
             var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
 
-            var request = new PruneRequest(recipe, pool, windows, evalWindows, cache);
+            var request = new PruneRequest(recipe, pool, windows, evalWindows, cache, StatisticsMode: mode);
             var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
                 (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
             if (outPath is not null) Checkpoint.Save(outcome.Pruned, outPath, loaded.Dir);
 
-            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp),
+            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp), StatisticsModeNames.Name(mode),
                 windows is null ? null : pool, evalSpec, outPath, dev.ToString());
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
             else PruneReport.PrintTables(Progress.ConsoleFor(output), report);

@@ -21,6 +21,7 @@ public sealed record PruneReport(
     string Metric,
     string Compensation,
     string? Calibration,
+    string Statistics,
     bool? StatsFromCache,
     string Eval,
     string Bos,
@@ -46,7 +47,7 @@ public sealed record PruneReport(
 {
     public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static PruneReport Of(LoadedModel dense, PruneOutcome o, string metric, string compensation, PoolSpec? calibration,
+    public static PruneReport Of(LoadedModel dense, PruneOutcome o, string metric, string compensation, string statistics, PoolSpec? calibration,
         EvalSpec eval, string? outDir, string device)
     {
         var layers = Enumerable.Range(0, dense.Model.Layers.Count).Select(l =>
@@ -57,7 +58,7 @@ public sealed record PruneReport(
                 before.IntermediateSize, after.IntermediateSize, after.OProjBias, after.DownProjBias);
         }).ToList();
         var t = o.Timings;
-        return new PruneReport(dense.Dir, dense.Hash, o.Plan.Structure, metric, compensation, calibration?.Key, o.StatisticsFromCache,
+        return new PruneReport(dense.Dir, dense.Hash, o.Plan.Structure, metric, compensation, calibration?.Key, statistics, o.StatisticsFromCache,
             eval.Key, o.PrunedPerplexity.Bos, o.PrunedPerplexity.Windows, o.PrunedPerplexity.ScoredTokens,
             o.Plan.TargetRatio, o.Plan.AchievedRatio, o.DenseParams, o.Plan.PrunableParams, o.Plan.RemovedParams, o.PrunedParams,
             o.Dense.Perplexity, o.PrunedPerplexity.Perplexity,
@@ -77,7 +78,7 @@ public sealed record PruneReport(
         AddRow(summary, "model", r.Model);
         AddRow(summary, "structure / metric / compensation", $"{r.Structure} / {r.Metric} / {r.Compensation}");
         AddRow(summary, "calibration", (r.Calibration is null ? "none (data-free)" :
-            $"{r.Calibration} ({(r.StatsFromCache == true ? "cached sums" : "dense pass")})"));
+            $"{r.Calibration} ({(r.StatsFromCache == true ? "cached sums" : "dense pass")}; {r.Statistics} statistics)"));
         AddRow(summary, "evaluation", $"{r.Eval}, bos {r.Bos}, {r.EvalWindows} windows, {r.EvalScoredTokens:N0} scored tokens");
         AddRow(summary, "ratio target → achieved", double.IsNaN(r.TargetRatio)
             ? $"per-layer → {r.AchievedRatio:P2}"

@@ -64,7 +64,7 @@ public static class PrunePipeline
                     request.CalibrationBatchSize, Stage("calibration statistics", windows.Count));
                 fromCache = false;
             }
-            stats = sums.AggregateAll();
+            stats = sums.AggregateAll(request.StatisticsMode);
         }
         double statsSeconds = Lap(sw);
 

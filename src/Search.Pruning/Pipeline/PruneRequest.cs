@@ -9,10 +9,12 @@ namespace Search.Pruning.Pipeline;
 /// </summary>
 /// <param name="StatsCache">Where calibration sums are reused across processes; null collects every time.</param>
 /// <param name="CalibrationBatchSize">Windows per dense forward call of the calibration pass.</param>
+/// <param name="StatisticsMode">Pooled moments (default) or FLAP's running update for bit-level reproduction.</param>
 public sealed record PruneRequest(
     PruningRecipe Recipe,
     PoolSpec? CalibrationPool,
     CalibrationWindows? Calibration,
     EvalWindows Evaluation,
     CalibrationStatsCache? StatsCache,
-    int CalibrationBatchSize = 16);
+    int CalibrationBatchSize = 16,
+    StatisticsMode StatisticsMode = StatisticsMode.Pooled);

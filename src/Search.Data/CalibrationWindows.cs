@@ -7,4 +7,11 @@ namespace Search.Data;
 public sealed record CalibrationWindows(long[] Ids, int Count, int SeqLen, int[] Offsets)
 {
     public ReadOnlySpan<long> Window(int index) => Ids.AsSpan(checked(index * SeqLen), SeqLen);
+
+    /// <summary>The first <paramref name="count"/> windows (all when there are fewer).</summary>
+    public CalibrationWindows Take(int count)
+    {
+        int n = Math.Clamp(count, 0, Count);
+        return n == Count ? this : new CalibrationWindows(Ids[..(n * SeqLen)], n, SeqLen, Offsets[..n]);
+    }
 }

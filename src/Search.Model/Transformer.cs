@@ -104,35 +104,25 @@ public sealed class Transformer : IDecoderLayers, IDisposable
     public Tensor Block(DecoderLayerWeights layer, int index, Tensor x, IActivationObserver? observer = null)
     {
         using var scope = NewDisposeScope();
-        long t = x.shape[1];
-        if (Config.SlidingWindow is int w && t > w)
-            throw new UserInputException($"sequence length {t} exceeds the model's sliding_window {w}, which is not supported");
-        var (cos, sin) = Rope(t);
-        var h = x + Attention(layer, RmsNorm(x, layer.InputNorm), cos, sin, index, observer);
-        h = h + Mlp(layer, RmsNorm(h, layer.PostAttentionNorm), index, observer);
+        var h = x + AttentionOutput(layer, AttentionInputs(layer, x, index, observer), x);
+        h = h + MlpOutput(layer, MlpInputs(layer, h, index, observer), h);
         return h.MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// Logits [B, T, V] of final hidden states [B, T, d]: final norm, then lm_head as mm with a
-    /// pre-transposed contiguous weight (2x faster than linear on CPU, docs/toolchain.md 7).
+    /// The o_proj input of a block: attention of norm(x) before the output projection, [B, T, H·h];
+    /// null when the layer keeps no heads. What calibration statistics and reconstruction read.
     /// </summary>
-    public Tensor Logits(Tensor hidden, bool disposeInput = false)
-    {
-        using var scope = NewDisposeScope();
-        long b = hidden.shape[0], t = hidden.shape[1];
-        var x = RmsNorm(hidden, Ready(FinalNorm));
-        var output = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
-        if (disposeInput) hidden.Dispose();
-        return output.MoveToOuterDisposeScope();
-    }
-
-    private Tensor Attention(DecoderLayerWeights l, Tensor h, Tensor cos, Tensor sin, int index, IActivationObserver? obs)
+    public Tensor? AttentionInputs(DecoderLayerWeights l, Tensor x, int index = -1, IActivationObserver? obs = null)
     {
         var w = l.Widths;
-        if (w.NumHeads == 0)
-            return l.OBias is null ? zeros_like(h) : l.OBias.expand_as(h); // removed block: its compensation bias only
-        long b = h.shape[0], t = h.shape[1];
+        if (w.NumHeads == 0) return null;
+        long t = x.shape[1];
+        if (Config.SlidingWindow is int window && t > window)
+            throw new UserInputException($"sequence length {t} exceeds the model's sliding_window {window}, which is not supported");
+        var (cos, sin) = Rope(t);
+        var h = RmsNorm(x, l.InputNorm);
+        long b = h.shape[0];
         int hd = Config.HeadDim;
         var q = F.linear(h, l.QProj!, l.QBias).view(b, t, w.NumHeads, hd).transpose(1, 2);   // [B, H, T, h]
         var k = F.linear(h, l.KProj!, l.KBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
@@ -148,16 +138,43 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         var a = F.scaled_dot_product_attention(q, k, v, is_casual: true); // [B, H, T, h]
         a = a.transpose(1, 2).reshape(b, t, w.NumHeads * hd);             // [B, T, H·h]
         obs?.OnOProjInput(index, a);
-        return F.linear(a, l.OProj!, l.OBias);
+        return a;
     }
 
-    private static Tensor Mlp(DecoderLayerWeights l, Tensor h, int index, IActivationObserver? obs)
+    /// <summary>The attention block's contribution to the residual stream given its o_proj input (null: a removed block).</summary>
+    public static Tensor AttentionOutput(DecoderLayerWeights l, Tensor? inputs, Tensor like) =>
+        inputs is null
+            ? l.OBias is null ? zeros_like(like) : l.OBias.expand_as(like) // removed block: its compensation bias only
+            : F.linear(inputs, l.OProj!, l.OBias);
+
+    /// <summary>The down_proj input of a block: silu(gate(norm(h)))·up(norm(h)), [B, T, I]; null when the layer keeps no channels.</summary>
+    public Tensor? MlpInputs(DecoderLayerWeights l, Tensor h, int index = -1, IActivationObserver? obs = null)
     {
-        if (l.Widths.IntermediateSize == 0)
-            return l.DownBias is null ? zeros_like(h) : l.DownBias.expand_as(h);
-        var m = F.silu(F.linear(h, l.GateProj!, l.GateBias)) * F.linear(h, l.UpProj!, l.UpBias); // [B, T, I]
+        if (l.Widths.IntermediateSize == 0) return null;
+        var n = RmsNorm(h, l.PostAttentionNorm);
+        var m = F.silu(F.linear(n, l.GateProj!, l.GateBias)) * F.linear(n, l.UpProj!, l.UpBias); // [B, T, I]
         obs?.OnDownProjInput(index, m);
-        return F.linear(m, l.DownProj!, l.DownBias);
+        return m;
+    }
+
+    /// <summary>The MLP block's contribution to the residual stream given its down_proj input (null: a removed block).</summary>
+    public static Tensor MlpOutput(DecoderLayerWeights l, Tensor? inputs, Tensor like) =>
+        inputs is null
+            ? l.DownBias is null ? zeros_like(like) : l.DownBias.expand_as(like)
+            : F.linear(inputs, l.DownProj!, l.DownBias);
+
+    /// <summary>
+    /// Logits [B, T, V] of final hidden states [B, T, d]: final norm, then lm_head as mm with a
+    /// pre-transposed contiguous weight (2x faster than linear on CPU, docs/toolchain.md 7).
+    /// </summary>
+    public Tensor Logits(Tensor hidden, bool disposeInput = false)
+    {
+        using var scope = NewDisposeScope();
+        long b = hidden.shape[0], t = hidden.shape[1];
+        var x = RmsNorm(hidden, Ready(FinalNorm));
+        var output = x.view(b * t, Config.HiddenSize).mm(LmHeadTransposed()).view(b, t, -1); // [B, T, V]
+        if (disposeInput) hidden.Dispose();
+        return output.MoveToOuterDisposeScope();
     }
 
     /// <summary>HF RMSNorm: normalize in float32, cast back, then scale.</summary>

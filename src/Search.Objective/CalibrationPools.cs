@@ -21,7 +21,7 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
 {
     public const int DefaultPoolsInMemory = 4;
 
-    private readonly LinkedList<((string Source, int SeqLen, int Seed) Key, CalibrationStatistics Stats)> recent = new();
+    private readonly LinkedList<((string Source, int SeqLen, int Seed) Key, CalibrationStatistics Stats, CalibrationWindows Windows)> recent = new();
 
     public int PoolSize { get; } = poolSize;
 
@@ -34,9 +34,13 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
     }
 
     public ChannelStats Statistics(string source, int seqLen, int samples, int seed) =>
-        Pool(source, seqLen, seed).Aggregate(EffectiveSamples(samples));
+        Pool(source, seqLen, seed).Stats.Aggregate(EffectiveSamples(samples));
 
-    private CalibrationStatistics Pool(string source, int seqLen, int seed)
+    /// <summary>The trial's calibration windows (the pool's first n, n snapped to the ladder) — what a least-squares reconstruction fits on.</summary>
+    public CalibrationWindows Windows(string source, int seqLen, int samples, int seed) =>
+        Pool(source, seqLen, seed).Windows.Take(EffectiveSamples(samples));
+
+    private (CalibrationStatistics Stats, CalibrationWindows Windows) Pool(string source, int seqLen, int seed)
     {
         var key = (source, seqLen, seed);
         for (var node = recent.First; node is not null; node = node.Next)
@@ -44,15 +48,15 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
             {
                 recent.Remove(node);
                 recent.AddFirst(node);
-                return node.Value.Stats;
+                return (node.Value.Stats, node.Value.Windows);
             }
-        var stats = Load(source, seqLen, seed);
-        recent.AddFirst((key, stats));
+        var (stats, windows) = Load(source, seqLen, seed);
+        recent.AddFirst((key, stats, windows));
         while (recent.Count > Math.Max(1, poolsInMemory)) recent.RemoveLast();
-        return stats;
+        return (stats, windows);
     }
 
-    private CalibrationStatistics Load(string source, int seqLen, int seed)
+    private (CalibrationStatistics, CalibrationWindows) Load(string source, int seqLen, int seed)
     {
         var corpus = resolveSource(source);
         var spec = new PoolSpec(source, corpus.Split, seqLen, PoolSize, seed);
@@ -61,10 +65,10 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
         if (cache is null)
         {
             log?.Invoke($"calibration pool {spec.Key}: one dense pass");
-            return CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, seqLen, batch);
+            return (CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, seqLen, batch), windows);
         }
         var stats = cache.GetOrCollect(dense, modelHash, spec, BosMode.Corpus, windows, batch, out bool hit, warn: log);
         log?.Invoke($"calibration pool {spec.Key}: {(hit ? "cached statistics" : "one dense pass")}");
-        return stats;
+        return (stats, windows);
     }
 }

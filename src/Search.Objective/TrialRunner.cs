@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Search.Data;
 using Search.Data.Evaluation;
 using Search.Model;
 using Search.Optimization.Trials;
@@ -28,6 +29,12 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     public TrialConfig Config(IReadOnlyDictionary<string, ParamValue> parameters) =>
         TrialConfig.From(TrialParams.Decode(parameters, mixComponents), settings.Ratio);
 
+    /// <summary>The calibration windows a least-squares reconstruction of the config fits on (null for other compensations).</summary>
+    private CalibrationWindows? ReconstructionWindows(TrialConfig c) =>
+        c.Recipe.Compensation.Refits()
+            ? pools.Windows(c.Calibration.Source, c.Calibration.SeqLen, c.Calibration.Samples, c.Calibration.Seed)
+            : null;
+
     /// <summary>Plan (and the statistics it used) for a config, with stage timings.</summary>
     public (PruningPlan Plan, ChannelStats? Stats, double StatsSeconds, double ScoringSeconds) Plan(TrialConfig c)
     {
@@ -40,13 +47,13 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         return (plan, stats, statsSeconds, sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>The pruned model of stored params, built layer by layer on use (nothing to dispose: it holds no layer).</summary>
+    /// <summary>The pruned model of stored params, built layer by layer on use (the caller disposes it: it may hold least-squares refits).</summary>
     public PrunedLayers Build(IReadOnlyDictionary<string, ParamValue> parameters, out PruningPlan plan)
     {
         var c = Config(parameters);
         var (p, stats, _, _) = Plan(c);
         plan = p;
-        return PrunePipeline.Pruned(dense, p, stats, c.Recipe);
+        return PrunePipeline.Pruned(dense, p, stats, c.Recipe, ReconstructionWindows(c));
     }
 
     /// <summary>The proxy windows a trial is scored on: its fidelity budget (multi-fidelity samplers) or the study's proxy windows.</summary>
@@ -59,17 +66,20 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var c = Config(trial.Params);
         using var scope = NewDisposeScope();
         var (plan, stats, statsS, scoringS) = Plan(c);
-        var pruned = PrunePipeline.Pruned(dense, plan, stats, c.Recipe);
-        // Surgery happens layer by layer inside the evaluation (no pruned copy of the model exists);
-        // PrunedLayers times its own share of it.
         var sw = Stopwatch.StartNew();
+        using var pruned = PrunePipeline.Pruned(dense, plan, stats, c.Recipe, ReconstructionWindows(c));
+        double reconstructionS = sw.Elapsed.TotalSeconds;
+        // Surgery happens layer by layer inside the evaluation (no pruned copy of the model exists);
+        // PrunedLayers times its own share of it (the reconstruction's included, counted there).
+        sw.Restart();
+        double surgeryBefore = pruned.SurgerySeconds;
         var proxy = ProxyFor(trial.FidelityTokens);
         var nll = PerplexityEvaluator.NllSum(pruned, proxy.Ids, proxy.Count, proxy.SeqLen);
         double ppl = nll.Perplexity;
-        double surgeryS = pruned.SurgerySeconds;
+        double surgeryS = pruned.SurgerySeconds - surgeryBefore;
         double evalS = sw.Elapsed.TotalSeconds - surgeryS;
         trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(Summarize(plan, pruned)));
-        trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS)));
+        trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS, reconstructionS)));
         var score = new TrialScore("ppl", ppl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos);
         return double.IsFinite(ppl)
             ? TrialOutcome.Completed(ppl, [score])
@@ -81,7 +91,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     {
         var sw = Stopwatch.StartNew();
         using var scope = NewDisposeScope();
-        var pruned = Build(parameters, out _);
+        using var pruned = Build(parameters, out _);
         var search = Score(pruned, searchSplit.TakeTokens(settings.FinalTokens));
         var test = Score(pruned, testSplit.TakeTokens(settings.FinalTokens));
         return new FinalScores(search.Perplexity, searchSplit.Split, search.Tokens, test.Perplexity, testSplit.Split, test.Tokens,
@@ -92,7 +102,8 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     public double TestPerplexity(IReadOnlyDictionary<string, ParamValue> parameters)
     {
         using var scope = NewDisposeScope();
-        return Score(Build(parameters, out _), testSplit.TakeTokens(settings.FinalTokens)).Perplexity;
+        using var pruned = Build(parameters, out _);
+        return Score(pruned, testSplit.TakeTokens(settings.FinalTokens)).Perplexity;
     }
 
     private static NllTotal Score(IDecoderLayers model, EvalSet set) => PerplexityEvaluator.NllSum(model, set.Ids, set.Count, set.SeqLen);

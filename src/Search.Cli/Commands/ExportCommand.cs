@@ -78,7 +78,7 @@ public static class ExportCommand
         var runner = setup.Runner;
         using (var scope = NewDisposeScope())
         {
-            var pruned = runner.Build(chosen.Params, out _);
+            using var pruned = runner.Build(chosen.Params, out _);
             Checkpoint.Save(pruned, outDir, loaded.Dir);
         }
         // The same windows the trial was scored on: its fidelity budget or the study's proxy windows.

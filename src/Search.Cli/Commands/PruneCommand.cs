@@ -109,7 +109,7 @@ public static class PruneCommand
             var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
 
             var request = new PruneRequest(recipe, pool, windows, evalWindows, cache, StatisticsMode: mode);
-            var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
+            using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
                 (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
             if (outPath is not null) Checkpoint.Save(outcome.Pruned, outPath, loaded.Dir);
 

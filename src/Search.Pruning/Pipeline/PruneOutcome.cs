@@ -7,7 +7,7 @@ namespace Search.Pruning.Pipeline;
 
 /// <summary>
 /// What a run produced. <see cref="Pruned"/> builds the pruned layers from the dense model on use,
-/// so the dense model must outlive it.
+/// so the dense model must outlive it; disposing the outcome frees its least-squares refits, if any.
 /// </summary>
 /// <param name="StatisticsFromCache">True when calibration sums came from the cache (no dense pass); null when no statistics were needed.</param>
 /// <param name="DenseParams">Every parameter of the dense model (embeddings included).</param>
@@ -20,4 +20,7 @@ public sealed record PruneOutcome(
     PruneTimings Timings,
     bool? StatisticsFromCache,
     long DenseParams,
-    long PrunedParams);
+    long PrunedParams) : IDisposable
+{
+    public void Dispose() => Pruned.Dispose();
+}

@@ -27,9 +27,32 @@ public static class PrunePipeline
         return recipe.Allocation.Plan(dense, scores);
     }
 
-    /// <summary>The pruned model of a plan, built one layer at a time on use (evaluation, export).</summary>
-    public static PrunedLayers Pruned(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe) =>
-        new(dense, plan, stats, recipe.Compensation);
+    /// <summary>Calibration windows a least-squares reconstruction uses at most (the first ones of its set).</summary>
+    public const int MaxReconstructionWindows = 128;
+
+    /// <summary>
+    /// The pruned model of a plan, built one layer at a time on use (evaluation, export). With a
+    /// least-squares compensation its o/down projections are refitted first on the first
+    /// <see cref="MaxReconstructionWindows"/> of <paramref name="calibration"/> (the caller disposes the result).
+    /// </summary>
+    public static PrunedLayers Pruned(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe,
+        CalibrationWindows? calibration = null)
+    {
+        var pruned = new PrunedLayers(dense, plan, stats, recipe.Compensation);
+        if (!recipe.Compensation.Refits()) return pruned;
+        try
+        {
+            var windows = (calibration ?? throw new UserInputException("least-squares reconstruction needs calibration windows"))
+                .Take(MaxReconstructionWindows);
+            pruned.Reconstruct(windows.Ids, windows.Count, windows.SeqLen, Math.Max(1, 4096 / windows.SeqLen));
+            return pruned;
+        }
+        catch
+        {
+            pruned.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The pruned model of a plan, every layer built now (the caller disposes it; it shares the dense embeddings).</summary>
     public static Transformer Prune(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe) =>
@@ -71,7 +94,8 @@ public static class PrunePipeline
         var plan = Plan(dense, stats, recipe);
         double scoringSeconds = Lap(sw);
 
-        var pruned = Pruned(dense, plan, stats, recipe);
+        var pruned = Pruned(dense, plan, stats, recipe, request.Calibration);
+        try
         {
             double surgerySeconds = Lap(sw);
             var eval = request.Evaluation;
@@ -88,6 +112,11 @@ public static class PrunePipeline
             return new PruneOutcome(pruned, plan, densePpl, prunedPpl,
                 new PruneTimings(statsSeconds, scoringSeconds, surgerySeconds, denseSeconds, prunedSeconds),
                 fromCache, dense.Config.ParameterCount(), pruned.Config.ParameterCount());
+        }
+        catch
+        {
+            pruned.Dispose();
+            throw;
         }
     }
 

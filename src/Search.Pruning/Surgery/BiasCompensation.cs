@@ -19,6 +19,9 @@ public static class BiasCompensation
         Compensation compensation)
     {
         var pruned = weight is null ? [] : PrunedChannels((int)weight.shape[1], keptChannels);
+        // A least-squares refit replaces the bias later; until then it starts from FLAP's.
+        if (compensation.Refits() && pruned.Length == 0 && existingBias is null && weight is not null)
+            return zeros(weight.shape[0], weight.dtype, weight.device);
         if (compensation == Compensation.None || pruned.Length == 0)
             return existingBias?.alias();
         if (moments is null)
@@ -37,7 +40,7 @@ public static class BiasCompensation
     /// declare a pruned model's tensors before building any layer.
     /// </summary>
     public static bool HasBias(bool existingBias, int channels, int keptChannels, Compensation compensation) =>
-        existingBias || (compensation != Compensation.None && keptChannels < channels);
+        existingBias || (compensation.Refits() && channels > 0) || (compensation != Compensation.None && keptChannels < channels);
 
     /// <summary>Channels of 0..count−1 that are not in the sorted <paramref name="keptChannels"/>.</summary>
     public static int[] PrunedChannels(int count, int[] keptChannels)

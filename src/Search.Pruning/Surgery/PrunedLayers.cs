@@ -1,5 +1,6 @@
 using Search.Model;
 using Search.Pruning.Allocation;
+using Search.Pruning.Reconstruction;
 using Search.Pruning.Statistics;
 
 namespace Search.Pruning.Surgery;
@@ -11,8 +12,9 @@ namespace Search.Pruning.Surgery;
 /// through it, so a pruned copy of the whole model never exists: memory is the dense weights (often
 /// memory-mapped) plus one pruned layer.
 /// </summary>
-public sealed class PrunedLayers : IDecoderLayers
+public sealed class PrunedLayers : IDecoderLayers, IDisposable
 {
+    private IReadOnlyList<LayerRefit>? refits;
     private readonly Transformer dense;
     private readonly PruningPlan plan;
     private readonly ChannelStats? stats;
@@ -51,12 +53,43 @@ public sealed class PrunedLayers : IDecoderLayers
         surgery.Start();
         try
         {
-            return Surgery.PruneLayer(dense.Layers[index], plan.Layers[index], dense.Config.HeadDim, stats?.Layers[index], compensation);
+            var layer = Surgery.PruneLayer(dense.Layers[index], plan.Layers[index], dense.Config.HeadDim, stats?.Layers[index], compensation);
+            if (refits is null) return layer;
+            using (layer)
+            {
+                var r = refits[index];
+                return DecoderLayerWeights.Create(layer.Widths, kind => kind switch
+                {
+                    LayerTensor.OProj => r.OProj?.alias(),
+                    LayerTensor.OBias => r.OBias.alias(),
+                    LayerTensor.DownProj => r.DownProj?.alias(),
+                    LayerTensor.DownBias => r.DownBias.alias(),
+                    _ => layer[kind]?.alias(),
+                });
+            }
         }
         finally
         {
             surgery.Stop();
         }
+    }
+
+    /// <summary>
+    /// Refits every layer's o_proj/down_proj by least squares on calibration windows (the
+    /// compensation must be <see cref="Compensation.LeastSquares"/> or its sequential form); from then on
+    /// the layers carry the refitted projections. Holds the refits (the pruned o/down weights) in memory.
+    /// </summary>
+    public void Reconstruct(long[] ids, int count, int seqLen, int batchSize)
+    {
+        if (!compensation.Refits()) throw new InvalidOperationException($"compensation {compensation} does not refit");
+        if (refits is not null) throw new InvalidOperationException("already reconstructed");
+        refits = LeastSquaresFit.Fit(this, plan, ids, count, seqLen, compensation == Compensation.LeastSquaresSequential, batchSize);
+    }
+
+    public void Dispose()
+    {
+        if (refits is not null) foreach (var r in refits) r.Dispose();
+        refits = null;
     }
 
     public DecoderLayerWeights Layer(int index)

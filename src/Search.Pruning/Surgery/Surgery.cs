@@ -98,7 +98,7 @@ public static class Surgery
             if (lp.KeptKvGroups.Any(k => k < 0 || k >= w.NumKvHeads) || lp.KeptChannels.Any(c => c < 0 || c >= w.IntermediateSize))
                 throw new ArgumentException($"layer {l}: the plan keeps units outside the layer");
         }
-        if (compensation == Compensation.FlapBias)
+        if (compensation != Compensation.None)
         {
             if (stats is null) throw new UserInputException("FLAP bias compensation needs calibration statistics");
             if (stats.Layers.Count != dense.Layers.Count)

@@ -5,15 +5,21 @@ namespace Search.Optimization.Tests.Storage;
 
 /// <summary>
 /// The behaviour every <see cref="ITrialStorage"/> backend must show. Subclasses only say how to
-/// open a fresh storage and how to reopen "the same" one.
+/// open a fresh storage, how to reopen "the same" one, and how a second worker connects to it.
+/// The suite is split by topic over partial files (leases, study tasks, workers, import).
 /// </summary>
-public abstract class TrialStorageContract : IDisposable
+public abstract partial class TrialStorageContract : IDisposable
 {
     private readonly List<ITrialStorage> _opened = [];
 
     protected abstract ITrialStorage CreateFresh();
 
     protected abstract ITrialStorage Reopen(ITrialStorage previous);
+
+    /// <summary>A second, independent handle on the same store (what another worker process would open); <paramref name="existing"/> stays open.</summary>
+    protected abstract ITrialStorage Connect(ITrialStorage existing);
+
+    protected ITrialStorage OpenConnected(ITrialStorage existing) => Track(Connect(existing));
 
     protected ITrialStorage Open()
     {
@@ -34,7 +40,7 @@ public abstract class TrialStorageContract : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static StudyRecord Record(string name = "study", string hash = "sha256:1", string space = """{"params":[]}""") =>
+    protected static StudyRecord Record(string name = "study", string hash = "sha256:1", string space = """{"params":[]}""") =>
         new(name, "/m", hash, space, 4, "random", 3, "ppl", "1.0");
 
     [Fact]
@@ -73,12 +79,14 @@ public abstract class TrialStorageContract : IDisposable
     {
         var storage = Open();
         storage.CreateOrOpenStudy(Record());
-        var trial = TestData.RunningTrial(0);
+        var trial = TestData.RunningTrial(0) with { HeartbeatUtc = new DateTime(2026, 1, 2, 3, 4, 6, DateTimeKind.Utc).AddTicks(7) };
         Assert.True(storage.TryCreateTrial("study", trial));
         var read = storage.GetTrial("study", 0);
         Assert.True(ParamSet.SequenceEquals(trial.Params, read.Params));
         Assert.Equal(trial.StartUtc, read.StartUtc);
         Assert.Equal(DateTimeKind.Utc, read.StartUtc.Kind);
+        Assert.Equal(trial.HeartbeatUtc, read.HeartbeatUtc);
+        Assert.Equal(DateTimeKind.Utc, read.HeartbeatUtc!.Value.Kind);
         Assert.Equal((trial.Number, trial.State, trial.Seed, trial.Worker, trial.SchemaVersion), (read.Number, read.State, read.Seed, read.Worker, read.SchemaVersion));
     }
 
@@ -148,18 +156,6 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Equal(["flap", "wanda", "magnitude"], queue.Select(q => q.Tag));
         Assert.Equal([0, 1, 2], queue.Select(q => q.Index));
         Assert.True(ParamSet.SequenceEquals(p, queue[0].Params));
-    }
-
-    [Fact]
-    public void Given_a_running_trial_When_reassigned_Then_only_the_expected_owner_can_be_replaced()
-    {
-        var storage = Open();
-        storage.CreateOrOpenStudy(Record());
-        storage.TryCreateTrial("study", TestData.RunningTrial(0, worker: "old"));
-        Assert.False(storage.TryReassignRunningTrial("study", 0, "someone-else", "new"));
-        Assert.True(storage.TryReassignRunningTrial("study", 0, "old", "new"));
-        Assert.Equal("new", storage.GetTrial("study", 0).Worker);
-        Assert.False(storage.TryReassignRunningTrial("study", 0, "old", "third"));
     }
 
     [Fact]

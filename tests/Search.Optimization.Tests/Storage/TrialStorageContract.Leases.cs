@@ -8,7 +8,7 @@ public abstract partial class TrialStorageContract
 {
     private static readonly DateTime T0 = new(2026, 2, 3, 4, 5, 6, DateTimeKind.Utc);
 
-    [Fact]
+    [StoreFact]
     public void Given_a_running_trial_When_its_worker_beats_Then_the_beat_is_stored_and_nobody_else_can_beat_for_it()
     {
         var storage = Open();
@@ -25,7 +25,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(T0.AddSeconds(10), storage.GetTrial("study", 0).HeartbeatUtc);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_running_trial_When_taken_over_Then_only_the_holder_and_beat_the_caller_saw_can_be_replaced()
     {
         var storage = Open();
@@ -45,7 +45,7 @@ public abstract partial class TrialStorageContract
         Assert.False(storage.TryTakeOverTrial("study", 0, "old", T0, "third", T0.AddMinutes(3)));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_trial_stored_before_heartbeats_When_taken_over_Then_its_missing_beat_is_what_the_caller_names()
     {
         var storage = Open();
@@ -56,7 +56,7 @@ public abstract partial class TrialStorageContract
         Assert.True(storage.TryTakeOverTrial("study", 0, "old", null, "new", T0));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_trial_taken_over_When_the_silent_worker_reports_late_Then_its_result_is_discarded_and_the_new_holder_finishes()
     {
         var storage = Open();
@@ -74,7 +74,7 @@ public abstract partial class TrialStorageContract
         Assert.Null(storage.TryFinishTrial("study", 0, "rescuer", TrialOutcome.Completed(3.0), T0.AddMinutes(5)));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_finished_trial_When_the_same_annotation_is_written_twice_Then_the_second_is_a_no_op_and_a_different_value_is_refused()
     {
         var storage = Open();
@@ -93,7 +93,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(TrialState.Complete, storage.GetTrial("study", 0).State);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_queued_config_consumed_by_one_trial_When_another_number_claims_it_Then_the_claim_fails()
     {
         var storage = Open();

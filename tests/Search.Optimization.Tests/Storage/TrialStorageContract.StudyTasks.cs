@@ -5,7 +5,7 @@ namespace Search.Optimization.Tests.Storage;
 /// <summary>Study-level tasks (finalization) claimed once through the store.</summary>
 public abstract partial class TrialStorageContract
 {
-    [Fact]
+    [StoreFact]
     public void Given_an_unclaimed_task_When_two_workers_claim_it_Then_only_the_first_holds_it_and_only_the_holder_beats()
     {
         var storage = Open();
@@ -22,7 +22,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(T0.AddSeconds(10), storage.GetStudyTask("study", "finalize")!.HeartbeatUtc);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_held_task_When_another_worker_takes_it_over_Then_it_must_name_the_holder_and_beat_it_saw()
     {
         var storage = Open();
@@ -40,7 +40,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(("b", T0.AddMinutes(2)), (storage.GetStudyTask("study", "finalize")!.Worker, storage.GetStudyTask("study", "finalize")!.ClaimedUtc));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_completed_task_When_anyone_claims_it_Then_it_stays_complete()
     {
         var storage = Open();
@@ -57,7 +57,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(done, storage.GetStudyTask("study", "finalize"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_held_task_When_its_holder_releases_it_Then_another_worker_may_claim_it_at_once()
     {
         var storage = Open();
@@ -69,7 +69,7 @@ public abstract partial class TrialStorageContract
         Assert.True(storage.TryClaimStudyTask("study", "finalize", "b", T0.AddSeconds(1)));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_tasks_of_two_studies_When_listed_Then_each_study_lists_its_own_by_name()
     {
         var storage = Open();

@@ -21,7 +21,7 @@ public abstract partial class TrialStorageContract
         Study.CreateOrResume(storage, TestData.Record("s", TestData.MixedSpace(), sampler, 5), TestData.MixedSpace(),
             SamplerFactory.Create(sampler), Remote(k), FastBeats, clock);
 
-    [Fact]
+    [StoreFact]
     public void Given_a_worker_silent_for_less_than_the_grace_When_another_asks_Then_its_trial_is_left_alone()
     {
         var clock = new ManualClock();
@@ -33,7 +33,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(Remote(1).ToString(), storage.GetTrial("s", 0).Worker);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_worker_silent_past_the_grace_When_another_optimizes_Then_it_reruns_that_trial_with_the_same_number_and_params()
     {
         var clock = new ManualClock();
@@ -56,7 +56,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(2.0, storage.GetTrial("s", 2).Value);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Given_a_trial_running_When_time_passes_Then_its_worker_beats_and_a_later_worker_waits_instead_of_taking_it()
     {
         var clock = new ManualClock();
@@ -89,7 +89,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(start.AddMinutes(2), trial.HeartbeatUtc);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_four_workers_on_one_study_When_they_optimize_together_Then_exactly_the_budget_is_run_once_each()
     {
         const int total = 16;
@@ -115,7 +115,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal("flap", trials[0].UserAttr(UserAttrKeys.Baseline));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_four_workers_When_all_run_the_finalize_task_Then_it_runs_once_and_every_worker_returns()
     {
         var storage = Open();
@@ -135,7 +135,7 @@ public abstract partial class TrialStorageContract
         Assert.Equal(StudyTaskState.Complete, storage.GetStudyTask("s", Study.FinalizeTask)!.State);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Given_a_finalize_holder_silent_past_the_grace_When_another_worker_waits_Then_it_takes_over_and_completes()
     {
         var clock = new ManualClock();
@@ -156,7 +156,7 @@ public abstract partial class TrialStorageContract
         Assert.False(gone.RunOnce(Study.FinalizeTask, _ => throw new InvalidOperationException("must not run again")));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_finalize_whose_work_throws_When_run_Then_the_claim_is_released_for_the_next_worker()
     {
         var storage = Open();

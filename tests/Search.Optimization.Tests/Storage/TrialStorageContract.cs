@@ -43,7 +43,7 @@ public abstract partial class TrialStorageContract : IDisposable
     protected static StudyRecord Record(string name = "study", string hash = "sha256:1", string space = """{"params":[]}""") =>
         new(name, "/m", hash, space, 4, "random", 3, "ppl", "1.0");
 
-    [Fact]
+    [StoreFact]
     public void Given_a_new_study_When_created_Then_it_is_listed_with_its_record()
     {
         var storage = Open();
@@ -54,7 +54,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Null(storage.FindStudy("missing"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_an_existing_study_When_reopened_with_a_different_model_hash_Then_a_one_line_error_names_it()
     {
         var storage = Open();
@@ -64,7 +64,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_an_existing_study_When_reopened_with_a_different_space_Then_it_is_refused_but_whitespace_is_not_a_difference()
     {
         var storage = Open();
@@ -74,7 +74,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Contains("search space JSON", error.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_trial_When_created_and_read_back_Then_every_field_round_trips()
     {
         var storage = Open();
@@ -90,7 +90,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Equal((trial.Number, trial.State, trial.Seed, trial.Worker, trial.SchemaVersion), (read.Number, read.State, read.Seed, read.Worker, read.SchemaVersion));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_taken_number_When_a_second_trial_claims_it_Then_the_claim_fails()
     {
         var storage = Open();
@@ -100,7 +100,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Single(storage.GetTrials("study"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_running_trial_When_finished_Then_state_value_scores_and_attrs_persist_and_it_becomes_immutable()
     {
         var storage = Open();
@@ -121,7 +121,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Throws<InvalidOperationException>(() => storage.SetTrialUserAttr("study", 0, "k", "v"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_failed_trial_When_read_Then_the_error_text_is_kept_and_value_is_null()
     {
         var storage = Open();
@@ -132,7 +132,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Equal((TrialState.Failed, (double?)null, "CUDA out of memory"), (read.State, read.Value, read.Error));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_two_studies_When_trials_are_added_Then_each_lists_only_its_own_in_number_order()
     {
         var storage = Open();
@@ -144,7 +144,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Single(storage.GetTrials("b"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_queue_When_the_same_tags_are_enqueued_again_Then_nothing_is_duplicated_and_order_is_kept()
     {
         var storage = Open();
@@ -158,7 +158,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.True(ParamSet.SequenceEquals(p, queue[0].Params));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_an_unknown_study_When_its_trials_are_read_Then_it_says_so()
     {
         var storage = Open();
@@ -166,7 +166,7 @@ public abstract partial class TrialStorageContract : IDisposable
         Assert.Throws<KeyNotFoundException>(() => storage.TryCreateTrial("nope", TestData.RunningTrial(0)));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_stored_trials_When_the_storage_is_reopened_Then_they_are_still_there()
     {
         var storage = Open();

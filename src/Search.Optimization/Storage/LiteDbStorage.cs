@@ -18,7 +18,9 @@ namespace Search.Optimization.Storage;
 /// <para>
 /// Read-only: nothing is created or written, and LiteDB opens the file without write access, so a
 /// damaged or foreign file is left byte-identical (a writable open of a damaged file would set
-/// LiteDB's invalid-state byte).
+/// LiteDB's invalid-state byte). One exception in LiteDB 5.0.20 itself: on any open it crops a
+/// data or log file whose length is not a whole number of pages (FileStreamFactory.GetLength opens
+/// it for writing), so a read-only open refuses such a file before LiteDB sees it.
 /// </para>
 /// </summary>
 public sealed class LiteDbStorage : ITrialStorage
@@ -44,6 +46,7 @@ public sealed class LiteDbStorage : ITrialStorage
         FilePath = Path.GetFullPath(path);
         ReadOnly = readOnly;
         if (readOnly) EnsureExistingStore(FilePath);
+        if (readOnly) EnsureWholePages(FilePath);
         EnsureLooksLikeLiteDb(FilePath);
         _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared, ReadOnly = readOnly });
         try
@@ -339,6 +342,26 @@ public sealed class LiteDbStorage : ITrialStorage
     }
 
     /// <summary>
+    /// LiteDB would crop a partial last page (of the data file or its "-log" file) even when opened
+    /// read-only. A writer appends whole pages, so a partial one is a cut-off file; the check is
+    /// repeated briefly in case it caught a live writer between the halves of one page.
+    /// </summary>
+    private static void EnsureWholePages(string path)
+    {
+        var log = Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+        for (var attempt = 0; ; attempt++)
+        {
+            var partial = new[] { path, log }.Where(File.Exists).Select(f => (File: f, Length: new FileInfo(f).Length))
+                .FirstOrDefault(f => f.Length % LiteDbPageSize != 0);
+            if (partial.File is null) return;
+            if (attempt == 3)
+                throw new OptimizationInputException(
+                    $"cannot read study store '{path}': damaged ({Path.GetFileName(partial.File)} is {partial.Length} bytes, not a whole number of {LiteDbPageSize}-byte pages); it was left unchanged");
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>
     /// LiteDB 5 treats a short foreign file as an empty database and would write over it, so check
     /// the header page's signature ourselves before LiteDB touches the file. Empty or missing files
     /// are new stores.
@@ -361,6 +384,7 @@ public sealed class LiteDbStorage : ITrialStorage
     private const string LiteDbSignature = "** This is a LiteDB file **";
     private const int LiteDbSignatureOffset = 32;
     private const byte LiteDbFileVersion = 8;
+    private const int LiteDbPageSize = 8192;
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 }

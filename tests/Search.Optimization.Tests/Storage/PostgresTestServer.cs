@@ -31,6 +31,13 @@ internal static class PostgresTestServer
         command.ExecuteNonQuery();
     }
 
+    public static T Scalar<T>(string sql)
+    {
+        using var dataSource = NpgsqlDataSource.Create(PostgresUrl.Parse(Url!).Settings);
+        using var command = dataSource.CreateCommand(sql);
+        return (T)command.ExecuteScalar()!;
+    }
+
     public static void DropSchemaOf(string url) => Execute($"DROP SCHEMA IF EXISTS {PostgresUrl.Parse(url).Schema} CASCADE");
 }
 

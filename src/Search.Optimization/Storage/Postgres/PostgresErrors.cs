@@ -35,8 +35,9 @@ internal static class PostgresErrors
         // Npgsql wraps socket and TLS errors; the innermost message says what happened.
         var inner = e;
         while (inner.InnerException is { } next) inner = next;
-        var reason = inner == e ? e.Message : $"{OneLine(e.Message)}: {OneLine(inner.Message)}";
-        return OneLine(reason);
+        var outer = OneLine(e.Message);
+        var innermost = OneLine(inner.Message);
+        return inner == e || outer.Contains(innermost, StringComparison.Ordinal) ? outer : $"{outer}: {innermost}";
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();

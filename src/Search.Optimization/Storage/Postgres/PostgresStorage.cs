@@ -448,7 +448,8 @@ public sealed class PostgresStorage : ITrialStorage
         return rows;
     }
 
-    private T Run<T>(Func<NpgsqlConnection, T> body)
+    /// <summary>A pooled connection with this store's settings (internal: tests check what a read-only session refuses).</summary>
+    internal T Run<T>(Func<NpgsqlConnection, T> body)
     {
         try
         {

@@ -69,6 +69,7 @@ public interface ITrialStorage : IDisposable
     /// <summary>All trials ordered by number.</summary>
     IReadOnlyList<FrozenTrial> GetTrials(string studyName);
 
+    /// <summary>Null when the task was never claimed (or released).</summary>
     StudyTask? GetStudyTask(string studyName, string task);
 
     /// <summary>All tasks of the study ordered by name.</summary>

@@ -141,7 +141,7 @@ public sealed class InMemoryStorage : ITrialStorage
 
     public StudyTask? GetStudyTask(string studyName, string task)
     {
-        lock (_lock) return Study(studyName).Tasks.GetValueOrDefault(task);
+        lock (_lock) return _studies.TryGetValue(studyName, out var data) ? data.Tasks.GetValueOrDefault(task) : null;
     }
 
     public IReadOnlyList<StudyTask> GetStudyTasks(string studyName)

@@ -81,6 +81,8 @@ internal static class PostgresSchema
         if (hasStore)
         {
             var version = Scalar<int>(connection, tx, $"SELECT version FROM {schema}.store_schema WHERE id = 1");
+            if (version < 1)
+                throw new OptimizationInputException($"study store {display} has an unknown schema version {version}; it was not written by PruneSearch");
             if (version > CurrentVersion)
                 throw new OptimizationInputException(
                     $"study store {display} has schema version {version}; this build reads up to {CurrentVersion}; use a newer PruneSearch");

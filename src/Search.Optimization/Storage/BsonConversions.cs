@@ -68,6 +68,8 @@ internal static class BsonConversions
             ["seed"] = trial.Seed,
             ["worker"] = trial.Worker,
             ["schema"] = trial.SchemaVersion,
+            // Absent in files written before heartbeats; read back as null.
+            ["beat"] = trial.HeartbeatUtc is { } beat ? new BsonValue(beat.Ticks) : BsonValue.Null,
         };
     }
 
@@ -84,7 +86,8 @@ internal static class BsonConversions
         EndUtc: doc["end"].IsNull ? null : new DateTime(doc["end"].AsInt64, DateTimeKind.Utc),
         Seed: doc["seed"].AsInt32,
         Worker: doc["worker"].AsString,
-        SchemaVersion: doc["schema"].AsInt32);
+        SchemaVersion: doc["schema"].AsInt32,
+        HeartbeatUtc: doc["beat"].IsNull ? null : new DateTime(doc["beat"].AsInt64, DateTimeKind.Utc));
 
     public static BsonDocument StudyToBson(StudyRecord record) => new()
     {
@@ -118,7 +121,30 @@ internal static class BsonConversions
     public static QueuedConfig QueuedFromBson(BsonDocument doc) =>
         new(doc["index"].AsInt32, doc["tag"].AsString, ParamsFromBson(doc["params"].AsArray));
 
+    public static BsonDocument TaskToBson(string studyName, StudyTask task) => new()
+    {
+        ["_id"] = StudyKey(studyName, task.Name),
+        ["study"] = studyName,
+        ["name"] = task.Name,
+        ["state"] = task.State.ToString(),
+        ["worker"] = task.Worker,
+        ["claimed"] = task.ClaimedUtc.Ticks,
+        ["beat"] = task.HeartbeatUtc.Ticks,
+        ["completed"] = task.CompletedUtc is { } done ? new BsonValue(done.Ticks) : BsonValue.Null,
+    };
+
+    public static StudyTask TaskFromBson(BsonDocument doc) => new(
+        doc["name"].AsString,
+        Enum.Parse<StudyTaskState>(doc["state"].AsString),
+        doc["worker"].AsString,
+        new DateTime(doc["claimed"].AsInt64, DateTimeKind.Utc),
+        new DateTime(doc["beat"].AsInt64, DateTimeKind.Utc),
+        doc["completed"].IsNull ? null : new DateTime(doc["completed"].AsInt64, DateTimeKind.Utc));
+
     /// <summary>Primary key that makes "one trial per number per study" a uniqueness rule of the file itself.</summary>
     public static string TrialId(string studyName, int number) =>
-        studyName + "\u001f" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        StudyKey(studyName, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Id of a document that belongs to one study (unit separator: cannot occur in a typed name).</summary>
+    public static string StudyKey(string studyName, string key) => studyName + "\u001f" + key;
 }

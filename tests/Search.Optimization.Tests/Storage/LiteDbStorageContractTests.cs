@@ -16,6 +16,9 @@ public sealed class LiteDbStorageContractTests : TrialStorageContract
         return new LiteDbStorage(path);
     }
 
+    /// <summary>A second LiteDbStorage on the same file: another shared-mode connection, as a second worker process would open.</summary>
+    protected override ITrialStorage Connect(ITrialStorage existing) => new LiteDbStorage(((LiteDbStorage)existing).FilePath);
+
     public override void Dispose()
     {
         base.Dispose();

@@ -5,15 +5,21 @@ namespace Search.Optimization.Tests.Storage;
 
 /// <summary>
 /// The behaviour every <see cref="ITrialStorage"/> backend must show. Subclasses only say how to
-/// open a fresh storage and how to reopen "the same" one.
+/// open a fresh storage, how to reopen "the same" one, and how a second worker connects to it.
+/// The suite is split by topic over partial files (leases, study tasks, workers, import).
 /// </summary>
-public abstract class TrialStorageContract : IDisposable
+public abstract partial class TrialStorageContract : IDisposable
 {
     private readonly List<ITrialStorage> _opened = [];
 
     protected abstract ITrialStorage CreateFresh();
 
     protected abstract ITrialStorage Reopen(ITrialStorage previous);
+
+    /// <summary>A second, independent handle on the same store (what another worker process would open); <paramref name="existing"/> stays open.</summary>
+    protected abstract ITrialStorage Connect(ITrialStorage existing);
+
+    protected ITrialStorage OpenConnected(ITrialStorage existing) => Track(Connect(existing));
 
     protected ITrialStorage Open()
     {
@@ -34,10 +40,10 @@ public abstract class TrialStorageContract : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    private static StudyRecord Record(string name = "study", string hash = "sha256:1", string space = """{"params":[]}""") =>
+    protected static StudyRecord Record(string name = "study", string hash = "sha256:1", string space = """{"params":[]}""") =>
         new(name, "/m", hash, space, 4, "random", 3, "ppl", "1.0");
 
-    [Fact]
+    [StoreFact]
     public void Given_a_new_study_When_created_Then_it_is_listed_with_its_record()
     {
         var storage = Open();
@@ -48,7 +54,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Null(storage.FindStudy("missing"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_an_existing_study_When_reopened_with_a_different_model_hash_Then_a_one_line_error_names_it()
     {
         var storage = Open();
@@ -58,7 +64,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_an_existing_study_When_reopened_with_a_different_space_Then_it_is_refused_but_whitespace_is_not_a_difference()
     {
         var storage = Open();
@@ -68,21 +74,23 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Contains("search space JSON", error.Message);
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_trial_When_created_and_read_back_Then_every_field_round_trips()
     {
         var storage = Open();
         storage.CreateOrOpenStudy(Record());
-        var trial = TestData.RunningTrial(0);
+        var trial = TestData.RunningTrial(0) with { HeartbeatUtc = new DateTime(2026, 1, 2, 3, 4, 6, DateTimeKind.Utc).AddTicks(7) };
         Assert.True(storage.TryCreateTrial("study", trial));
         var read = storage.GetTrial("study", 0);
         Assert.True(ParamSet.SequenceEquals(trial.Params, read.Params));
         Assert.Equal(trial.StartUtc, read.StartUtc);
         Assert.Equal(DateTimeKind.Utc, read.StartUtc.Kind);
+        Assert.Equal(trial.HeartbeatUtc, read.HeartbeatUtc);
+        Assert.Equal(DateTimeKind.Utc, read.HeartbeatUtc!.Value.Kind);
         Assert.Equal((trial.Number, trial.State, trial.Seed, trial.Worker, trial.SchemaVersion), (read.Number, read.State, read.Seed, read.Worker, read.SchemaVersion));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_taken_number_When_a_second_trial_claims_it_Then_the_claim_fails()
     {
         var storage = Open();
@@ -92,7 +100,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Single(storage.GetTrials("study"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_running_trial_When_finished_Then_state_value_scores_and_attrs_persist_and_it_becomes_immutable()
     {
         var storage = Open();
@@ -113,7 +121,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Throws<InvalidOperationException>(() => storage.SetTrialUserAttr("study", 0, "k", "v"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_failed_trial_When_read_Then_the_error_text_is_kept_and_value_is_null()
     {
         var storage = Open();
@@ -124,7 +132,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Equal((TrialState.Failed, (double?)null, "CUDA out of memory"), (read.State, read.Value, read.Error));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_two_studies_When_trials_are_added_Then_each_lists_only_its_own_in_number_order()
     {
         var storage = Open();
@@ -136,7 +144,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Single(storage.GetTrials("b"));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_a_queue_When_the_same_tags_are_enqueued_again_Then_nothing_is_duplicated_and_order_is_kept()
     {
         var storage = Open();
@@ -150,19 +158,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.True(ParamSet.SequenceEquals(p, queue[0].Params));
     }
 
-    [Fact]
-    public void Given_a_running_trial_When_reassigned_Then_only_the_expected_owner_can_be_replaced()
-    {
-        var storage = Open();
-        storage.CreateOrOpenStudy(Record());
-        storage.TryCreateTrial("study", TestData.RunningTrial(0, worker: "old"));
-        Assert.False(storage.TryReassignRunningTrial("study", 0, "someone-else", "new"));
-        Assert.True(storage.TryReassignRunningTrial("study", 0, "old", "new"));
-        Assert.Equal("new", storage.GetTrial("study", 0).Worker);
-        Assert.False(storage.TryReassignRunningTrial("study", 0, "old", "third"));
-    }
-
-    [Fact]
+    [StoreFact]
     public void Given_an_unknown_study_When_its_trials_are_read_Then_it_says_so()
     {
         var storage = Open();
@@ -170,7 +166,7 @@ public abstract class TrialStorageContract : IDisposable
         Assert.Throws<KeyNotFoundException>(() => storage.TryCreateTrial("nope", TestData.RunningTrial(0)));
     }
 
-    [Fact]
+    [StoreFact]
     public void Given_stored_trials_When_the_storage_is_reopened_Then_they_are_still_there()
     {
         var storage = Open();

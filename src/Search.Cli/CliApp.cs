@@ -31,6 +31,7 @@ public static class CliApp
         root.Add(ExportCommand.Create(output));
         root.Add(ReproduceCommand.Create(output));
         root.Add(InitModelCommand.Create(output));
+        root.Add(MigrateCommand.Create(output));
         return root;
     }
 

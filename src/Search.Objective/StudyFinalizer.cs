@@ -17,10 +17,11 @@ public static class StudyFinalizer
     /// <summary>Calibration seeds the best baseline is re-run with (the trial's own seed first).</summary>
     public const int SpreadSeeds = 5;
 
-    public static void Run(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    /// <summary>Adds what is missing; stops between configs when <paramref name="cancel"/> fires (another worker took over).</summary>
+    public static void Run(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, CancellationToken cancel = default)
     {
-        ScoreFinalists(log, storage, study, runner);
-        SeedSpreadOfBestBaseline(log, storage, study, runner);
+        ScoreFinalists(log, storage, study, runner, cancel);
+        SeedSpreadOfBestBaseline(log, storage, study, runner, cancel);
     }
 
     /// <summary>The trials that get final scores: every complete baseline, and the best searched ones at the top fidelity.</summary>
@@ -33,10 +34,11 @@ public static class StudyFinalizer
         return complete.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null).Concat(searched).ToList();
     }
 
-    private static void ScoreFinalists(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    private static void ScoreFinalists(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, CancellationToken cancel)
     {
         foreach (var t in Finalists(storage.GetTrials(study.Name), runner.Settings.Finalists).Where(t => t.UserAttr(TrialAttrs.Final) is null))
         {
+            cancel.ThrowIfCancellationRequested();
             var final = runner.Finalize(t.Params);
             storage.SetTrialUserAttr(study.Name, t.Number, TrialAttrs.Final, AttrJson.Serialize(final));
             log.WriteLine($"final trial {t.Number + 1}{(t.UserAttr(UserAttrKeys.Baseline) is { } tag ? $" [{tag}]" : "")}: " +
@@ -44,7 +46,7 @@ public static class StudyFinalizer
         }
     }
 
-    private static void SeedSpreadOfBestBaseline(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner)
+    private static void SeedSpreadOfBestBaseline(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, CancellationToken cancel)
     {
         var best = BaselineRule.Best(storage.GetTrials(study.Name));
         if (best is null || best.UserAttr(TrialAttrs.SeedSpread) is not null || !best.Params.ContainsKey("calibration_seed")) return;
@@ -57,6 +59,7 @@ public static class StudyFinalizer
             int seed = seed0 + k;
             var p = new Dictionary<string, ParamValue>(best.Params) { ["calibration_seed"] = ParamValue.Of((long)seed) };
             seeds.Add(seed);
+            cancel.ThrowIfCancellationRequested();
             ppl.Add(k == 0 ? final.TestPpl : runner.TestPerplexity(p));
         }
         var spread = new SeedSpread(seeds, ppl);

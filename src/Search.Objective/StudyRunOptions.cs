@@ -4,6 +4,8 @@ namespace Search.Objective;
 /// <param name="PoolSize">Calibration windows per pool; null takes the largest calibration_samples the space can ask for.</param>
 /// <param name="FinalTokens">Token budget per split for final scores; null scores whole splits.</param>
 /// <param name="Weights">mapped (memory-mapped checkpoint, layers converted on use) or resident.</param>
+/// <param name="Db">A LiteDB file, or a postgresql:// URL for workers on several machines.</param>
+/// <param name="GraceSeconds">How long a worker may be silent before its running trial is taken over (null: 60 s).</param>
 public sealed record StudyRunOptions(
     string Model,
     string SpacePath,
@@ -23,7 +25,8 @@ public sealed record StudyRunOptions(
     string Device = "cpu",
     string Dtype = "float32",
     long? FinalTokens = StudyRunOptions.DefaultFinalTokens,
-    string Weights = "mapped")
+    string Weights = "mapped",
+    double? GraceSeconds = null)
 {
     /// <summary>Final scoring budget per split unless told otherwise: 64K tokens (a 7B model on a GPU scores that in seconds).</summary>
     public const long DefaultFinalTokens = 65536;

@@ -31,6 +31,7 @@ public static class StudyRunner
         if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
         if (o.SeqLen < 2) throw new UserInputException($"--seqlen must be at least 2, got {o.SeqLen}");
         if (o.PoolSize is < 1) throw new UserInputException($"--pool-size must be at least 1, got {o.PoolSize}");
+        if (o.GraceSeconds is double g && !(g > 0)) throw new UserInputException($"--grace must be a positive number of seconds, got {g}");
         if (o.FinalTokens is < 1) throw new UserInputException($"--final-tokens must be at least 1 (or all), got {o.FinalTokens}");
         var bos = BosModes.Parse(o.Bos);
         var residency = WeightResidencies.Parse(o.Weights);
@@ -44,17 +45,22 @@ public static class StudyRunner
         var tokens = TokenCache.OpenDefault();
         StudyValidation.Ensure(o.SpacePath, bound, loaded.Model, loaded.Tokenizer, tokens, settings,
             source => EvalSplits.CalibrationSource(source, o.DataDir));
-        using var storage = new LiteDbStorage(o.Db);
+        using var storage = StorageLocator.Open(o.Db, readOnly: false);
         var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
         var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
             sampler.Name, o.Seed, AttrJson.Serialize(settings), SoftwareVersion);
-        var study = Study.CreateOrResume(storage, record, bound, sampler);
+        var heartbeat = o.GraceSeconds is double grace
+            ? new HeartbeatSettings(TimeSpan.FromSeconds(Math.Max(0.5, grace / 6)), TimeSpan.FromSeconds(grace), TimeSpan.FromSeconds(Math.Max(0.2, Math.Min(2, grace / 10))))
+            : HeartbeatSettings.Default;
+        var study = Study.CreateOrResume(storage, record, bound, sampler, heartbeat: heartbeat);
+        log.WriteLine($"study '{study.Name}' in {storage.DisplayName}");
         study.EnqueueBaselines();
         RunTrials(log, study, setup.Runner, o.Trials);
         var trials = storage.GetTrials(study.Name);
         if (trials.Count > 0 && trials.All(t => t.State == TrialState.Failed))
             throw new StudyFailedException($"study '{study.Name}': every trial failed; the first: {trials[0].Error}");
-        StudyFinalizer.Run(log, storage, study, setup.Runner);
+        // Finalisation runs once for the study, whichever worker claims it; the others wait for it.
+        study.RunOnce(Study.FinalizeTask, ct => StudyFinalizer.Run(log, storage, study, setup.Runner, ct));
         return storage.GetTrials(study.Name);
     }
 

@@ -5,14 +5,15 @@ using Search.Reporting;
 namespace Search.Cli.Commands;
 
 /// <summary>
-/// Opens study files read-only in spirit for report, compare and export: a missing file is a
-/// user error (LiteDB would otherwise create an empty one), several files may be named.
+/// Opens stores read-only for report, compare, export, trials and best: nothing is ever created or
+/// written (a missing, damaged or foreign file is one line and stays byte-identical); several
+/// stores may be named.
 /// </summary>
 public static class ReportStores
 {
     public static Option<string[]> Dbs() => new("--db")
     {
-        Description = "LiteDB file(s) holding the studies; repeat to read several (e.g. results/*/study.db)",
+        Description = "store(s) holding the studies: LiteDB files or postgresql:// URLs; repeat to read several (e.g. results/*/study.db)",
         DefaultValueFactory = _ => [StudyOptions.DefaultDb],
         AllowMultipleArgumentsPerToken = true,
     };
@@ -43,9 +44,6 @@ public static class ReportStores
             $"{string.Join(", ", dbs)}: no study named '{study}' (studies: {string.Join(", ", known.DefaultIfEmpty("none"))})");
     }
 
-    public static LiteDbStorage Open(string db)
-    {
-        if (!File.Exists(db)) throw new ReportInputException($"{db}: database file not found");
-        return new LiteDbStorage(db);
-    }
+    /// <summary>Read-only: a report never creates or changes a store (a missing or foreign file is one line, left as it was).</summary>
+    public static ITrialStorage Open(string db) => StorageLocator.Open(db, readOnly: true);
 }

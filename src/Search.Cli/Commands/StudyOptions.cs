@@ -13,9 +13,11 @@ public static class StudyOptions
         DefaultValueFactory = _ => "default",
     };
 
-    public static Option<string> Db() => new("--db")
+    public static Option<string> Db() => new("--db", "--storage")
     {
-        Description = "LiteDB file holding the studies (created if missing; shared by cooperating workers)",
+        Description = "the trial store: a LiteDB file (created if missing; workers on one machine share it), or a " +
+                      "postgresql://user@host[:port]/db[?sslmode=...] URL for workers on several machines (password from " +
+                      "PGPASSWORD or ~/.pgpass; never printed)",
         DefaultValueFactory = _ => DefaultDb,
     };
 }

@@ -38,10 +38,9 @@ public static class TrialsCommand
 
     public static (StudyRecord Record, IReadOnlyList<Search.Optimization.Trials.FrozenTrial> Trials) Read(string dbPath, string study)
     {
-        if (!File.Exists(dbPath)) throw new UserInputException($"{dbPath}: database file not found");
-        using var storage = new LiteDbStorage(dbPath);
+        using var storage = StorageLocator.Open(dbPath, readOnly: true);
         var record = storage.FindStudy(study)
-            ?? throw new UserInputException($"{dbPath}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
+            ?? throw new UserInputException($"{storage.DisplayName}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
         var trials = storage.GetTrials(study);
         if (trials.Count == 0) throw new UserInputException($"study '{study}' has no trials yet");
         return (record, trials);

@@ -27,5 +27,6 @@ public sealed class SearchSetup : IDisposable
         };
     }
 
-    public void Dispose() => Model.Dispose();
+    /// <summary>Frees the runner's caches (the teacher distribution); the caller owns and disposes the model.</summary>
+    public void Dispose() => Runner.Dispose();
 }

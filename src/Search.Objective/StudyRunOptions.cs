@@ -1,3 +1,5 @@
+using Search.Records;
+
 namespace Search.Objective;
 
 /// <summary>Everything one study run needs: what <c>search</c> parses and <c>reproduce</c> reads from an experiment file.</summary>
@@ -5,6 +7,7 @@ namespace Search.Objective;
 /// <param name="FinalTokens">Token budget per split for final scores; null scores whole splits.</param>
 /// <param name="Weights">mapped (memory-mapped checkpoint, layers converted on use) or resident.</param>
 /// <param name="Db">A LiteDB file, or a postgresql:// URL for workers on several machines.</param>
+/// <param name="Fitness">ppl (proxy perplexity) or kl (KL to the dense model on the proxy windows): what the sampler minimizes.</param>
 /// <param name="GraceSeconds">How long a worker may be silent before its running trial is taken over (null: 60 s).</param>
 public sealed record StudyRunOptions(
     string Model,
@@ -26,7 +29,8 @@ public sealed record StudyRunOptions(
     string Dtype = "float32",
     long? FinalTokens = StudyRunOptions.DefaultFinalTokens,
     string Weights = "mapped",
-    double? GraceSeconds = null)
+    double? GraceSeconds = null,
+    string Fitness = ObjectiveSettings.PerplexityFitness)
 {
     /// <summary>Final scoring budget per split unless told otherwise: 64K tokens (a 7B model on a GPU scores that in seconds).</summary>
     public const long DefaultFinalTokens = 65536;

@@ -40,13 +40,13 @@ public static class StudyRunner
         var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
         if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
         var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(bos),
-            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens);
+            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens, Fitness(o.Fitness));
         // Everything the trials will ask for is checked now: a study that cannot run stores nothing.
         var tokens = TokenCache.OpenDefault();
         StudyValidation.Ensure(o.SpacePath, bound, loaded.Model, loaded.Tokenizer, tokens, settings,
             source => EvalSplits.CalibrationSource(source, o.DataDir));
         using var storage = StorageLocator.Open(o.Db, readOnly: false);
-        var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
+        using var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
         var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
             sampler.Name, o.Seed, AttrJson.Serialize(settings), SoftwareVersion);
         var heartbeat = o.GraceSeconds is double grace
@@ -63,6 +63,13 @@ public static class StudyRunner
         study.RunOnce(Study.FinalizeTask, ct => StudyFinalizer.Run(log, storage, study, setup.Runner, ct));
         return storage.GetTrials(study.Name);
     }
+
+    private static string Fitness(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        ObjectiveSettings.PerplexityFitness or "perplexity" => ObjectiveSettings.PerplexityFitness,
+        ObjectiveSettings.KlFitness => ObjectiveSettings.KlFitness,
+        _ => throw new UserInputException($"--fitness: unknown value '{value}' (expected ppl or kl)"),
+    };
 
     public static string SoftwareVersion =>
         typeof(StudyRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";

@@ -53,6 +53,8 @@ public static class StudyValidation
             throw Bad("structure per-layer needs attention_ratios and mlp_ratios dimensions");
         foreach (var compensation in Values(space, "compensation").Select(Text))
             Try(() => CompensationNames.Parse(compensation), e => Bad($"compensation: {e}"));
+        foreach (var unit in Values(space, "attention_unit").Select(Text))
+            Try(() => AttentionUnitNames.Parse(unit), e => Bad($"attention_unit: {e}"));
 
         foreach (var samples in Values(space, "calibration_samples").Select(v => (int)Math.Round(v.AsReal)))
             if (samples < 1 || samples > settings.PoolSize)
@@ -104,9 +106,10 @@ public static class StudyValidation
     }
 
     /// <summary>
-    /// A per-layer level grid must be one the model can express: its top level may not remove a
-    /// whole block, and with two or more levels they may not all remove the same number of units in
-    /// every layer (a 4-group attention layer cannot tell 0.1 from 0.2: both remove no group).
+    /// A per-layer level grid must be one the model can express: a level below 1 may not remove a
+    /// whole block (1 itself is the explicit "skip this block" level), and with two or more levels
+    /// they may not all remove the same number of units in every layer (a 4-group attention layer
+    /// cannot tell 0.1 from 0.2: both remove no group).
     /// </summary>
     private static void EnsureGrid(LayerRatiosDimension d, Transformer dense, Func<string, UserInputException> bad)
     {
@@ -115,8 +118,9 @@ public static class StudyValidation
         var levels = Enumerable.Range(0, d.MaxLevel + 1).Select(d.RatioOfLevel).ToList();
         foreach (int n in unitCounts)
         {
-            if (n > 0 && Math.Floor(levels[^1] * n + 1e-9) >= n)
-                throw bad($"{d.Name}: level {levels[^1].ToString(CultureInfo.InvariantCulture)} removes every {(attention ? "KV group" : "channel")} of a layer");
+            foreach (double level in levels.Where(r => r < 1))
+                if (n > 0 && Math.Floor(level * n + 1e-9) >= n)
+                    throw bad($"{d.Name}: level {level.ToString(CultureInfo.InvariantCulture)} removes every {(attention ? "KV group" : "channel")} of a layer (use 1 to skip the block)");
             if (levels.Count > 1 && levels.Select(r => (int)Math.Floor(r * n + 1e-9)).Distinct().Count() < 2)
                 throw bad($"{d.Name}: the levels {string.Join(", ", levels.Select(r => r.ToString(CultureInfo.InvariantCulture)))} " +
                           $"all remove the same number of the {n} {(attention ? "KV groups" : "channels")} of a layer; use a coarser step");

@@ -19,8 +19,24 @@ namespace Search.Objective;
 /// The dense model is shared by all trials; each pruned model lives only inside its trial.
 /// </summary>
 public sealed class TrialRunner(Transformer dense, CalibrationPools pools, ObjectiveSettings settings,
-    EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string> mixComponents)
+    EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string> mixComponents) : IDisposable
 {
+    private TeacherDistribution? teacher;
+
+    /// <summary>The dense model's distributions on the first <paramref name="windows"/> proxy windows, computed once (and again only for more windows).</summary>
+    private TeacherDistribution Teacher(int windows)
+    {
+        if (teacher is null || teacher.Windows < windows)
+        {
+            teacher?.Dispose();
+            var set = searchSplit.Take(Math.Max(windows, settings.ProxyWindows));
+            teacher = TeacherDistribution.Of(dense, set.Ids, set.Count, set.SeqLen);
+        }
+        return teacher;
+    }
+
+    public void Dispose() => teacher?.Dispose();
+
     public ObjectiveSettings Settings => settings;
     public EvalSet SearchSplit => searchSplit;
     public EvalSet TestSplit => testSplit;
@@ -74,16 +90,24 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         sw.Restart();
         double surgeryBefore = pruned.SurgerySeconds;
         var proxy = ProxyFor(trial.FidelityTokens);
-        var nll = PerplexityEvaluator.NllSum(pruned, proxy.Ids, proxy.Count, proxy.SeqLen);
+        var (nll, klSum) = PerplexityEvaluator.Scores(pruned, proxy.Ids, proxy.Count, proxy.SeqLen, Teacher(proxy.Count));
         double ppl = nll.Perplexity;
+        double kl = klSum!.Value / nll.Tokens;
         double surgeryS = pruned.SurgerySeconds - surgeryBefore;
         double evalS = sw.Elapsed.TotalSeconds - surgeryS;
-        trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(Summarize(plan, pruned)));
+        var summary = Summarize(plan, pruned);
+        trial.SetUserAttr(TrialAttrs.Plan, AttrJson.Serialize(summary));
+        trial.SetUserAttr(TrialAttrs.AllocationRatios, AttrJson.Serialize(AllocationRatios.Of(summary)));
         trial.SetUserAttr(TrialAttrs.Timings, AttrJson.Serialize(new TrialTimings(statsS, scoringS, surgeryS, evalS, reconstructionS)));
-        var score = new TrialScore("ppl", ppl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos);
-        return double.IsFinite(ppl)
-            ? TrialOutcome.Completed(ppl, [score])
-            : TrialOutcome.Failed($"perplexity is {ppl}", [score]);
+        TrialScore[] scores =
+        [
+            new("ppl", ppl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos),
+            new("kl", kl, proxy.Split, nll.Tokens, proxy.SeqLen, proxy.Bos),
+        ];
+        double value = settings.Fitness == ObjectiveSettings.KlFitness ? kl : ppl;
+        return double.IsFinite(ppl) && double.IsFinite(kl)
+            ? TrialOutcome.Completed(value, scores)
+            : TrialOutcome.Failed($"perplexity is {ppl}, KL {kl}", scores);
     }
 
     /// <summary>Search-split and test-split perplexity of a finished trial's config (each capped at the study's final token budget).</summary>

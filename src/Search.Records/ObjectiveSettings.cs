@@ -9,5 +9,10 @@ namespace Search.Records;
 /// <param name="Finalists">Searched trials (best by proxy) promoted to the full search split and the test split.</param>
 /// <param name="PoolSize">Calibration windows per (source, seqlen, seed) pool; a trial takes its first n (FLAP's n-sample set).</param>
 /// <param name="FinalTokens">Scored tokens per split for finalists, baselines and the seed spread (the first windows of each split); null scores the whole splits.</param>
+/// <param name="Fitness">What a trial's value is: "ppl" (proxy perplexity) or "kl" (mean per-token KL(dense ‖ pruned) on the proxy windows); both are stored with every trial.</param>
 public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int SeqLen, string Bos, int ProxyWindows, int Finalists, int PoolSize,
-    long? FinalTokens = null);
+    long? FinalTokens = null, string Fitness = ObjectiveSettings.PerplexityFitness)
+{
+    public const string PerplexityFitness = "ppl";
+    public const string KlFitness = "kl";
+}

@@ -11,6 +11,9 @@ public static class TrialAttrs
     /// <summary><see cref="PlanSummary"/>: target/achieved ratio, parameter counts, kept widths per layer.</summary>
     public const string Plan = "plan";
 
+    /// <summary><see cref="Records.AllocationRatios"/>: per-layer removed fractions (attention heads, MLP channels) the trial achieved.</summary>
+    public const string AllocationRatios = "allocation_ratios";
+
     /// <summary><see cref="TrialTimings"/> in seconds.</summary>
     public const string Timings = "timings";
 

@@ -6,7 +6,8 @@ namespace Search.Records;
 
 /// <summary>
 /// A trial's stored params decoded once, by name (search-spaces/README.md): the calibration pool
-/// choice, the metric mixture, the structure, per-layer ratios and compensation. Missing fields are
+/// choice, the metric mixture, the structure, per-layer ratios (and what an attention ratio removes)
+/// and compensation. Missing fields are
 /// null here; the objective asks for the ones it needs with <see cref="Required{T}"/>, reports show
 /// what is there. Torch-free, so the writer (objective) and the reader (reports) decode alike.
 /// </summary>
@@ -19,7 +20,8 @@ public sealed record TrialParams(
     string? Structure,
     string? Compensation,
     IReadOnlyList<double>? AttentionRatios,
-    IReadOnlyList<double>? MlpRatios)
+    IReadOnlyList<double>? MlpRatios,
+    string? AttentionUnit = null)
 {
     public const string MixName = "metric_mix";
 
@@ -61,7 +63,8 @@ public sealed record TrialParams(
             mix.AddRange(mixComponents.Zip(weights, KeyValuePair.Create));
         }
         return new TrialParams(Text("calibration_source"), Int("calibration_samples"), Int("calibration_seqlen"), Int("calibration_seed"),
-            mix, Text("structure")?.ToLowerInvariant(), Text("compensation")?.ToLowerInvariant(), Vector("attention_ratios"), Vector("mlp_ratios"));
+            mix, Text("structure")?.ToLowerInvariant(), Text("compensation")?.ToLowerInvariant(), Vector("attention_ratios"), Vector("mlp_ratios"),
+            Text("attention_unit")?.ToLowerInvariant());
     }
 
     /// <summary>A field the caller cannot do without, or a one-line error naming the missing parameter.</summary>

@@ -73,6 +73,7 @@ public static class ExportCommand
             loaded.Dispose();
             throw new ReportInputException($"{modelDir}: content hash {loaded.Hash} differs from the study's {data.Record.ModelHash}");
         }
+        using var model = loaded;
         var space = SearchSpace.Parse(data.Record.SpaceJson);
         using var setup = SearchSetup.Create(loaded, settings, dataDir, space, output);
         var runner = setup.Runner;

@@ -44,6 +44,11 @@ public static class SearchCommand
             DefaultValueFactory = _ => StudyRunOptions.DefaultFinalTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var weights = CommonOptions.Weights();
+        var fitness = new Option<string>("--fitness")
+        {
+            Description = "what trials minimize on the proxy windows: ppl, or kl (per-token KL(dense ‖ pruned), teacher computed once); both are stored",
+            DefaultValueFactory = _ => "ppl",
+        };
         var grace = new Option<double?>("--grace")
         {
             Description = "seconds a worker may be silent before another takes over its running trial or the finalisation (default 60; heartbeats every grace/6)",
@@ -55,7 +60,7 @@ public static class SearchCommand
         var cmd = new Command("search", "Search pruning configs (calibration set, metric mixture, per-layer ratios) under a parameter budget; " +
                                         "hand-set baselines (FLAP, Wanda-sp, magnitude) run in the same study. Rerun the same command to resume.")
         {
-            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace,
+            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness,
             dataDir, device, dtype, threads,
         };
         cmd.SetAction(parse =>
@@ -65,7 +70,7 @@ public static class SearchCommand
                 parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
                 parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
                 parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!, ParseFinalTokens(parse.GetValue(finalTokens)!),
-                parse.GetValue(weights)!, parse.GetValue(grace));
+                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!);
             Run(output, options);
             return 0;
         });

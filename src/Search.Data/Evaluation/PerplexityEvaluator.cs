@@ -22,13 +22,23 @@ public static class PerplexityEvaluator
     /// dense one is never held whole.
     /// </summary>
     public static NllTotal NllSum(IDecoderLayers model, long[] windows, int count, int seqLen,
-        int batchSize = 0, Action<int>? onBatch = null)
+        int batchSize = 0, Action<int>? onBatch = null) =>
+        Scores(model, windows, count, seqLen, teacher: null, batchSize, onBatch).Nll;
+
+    /// <summary>
+    /// Perplexity's NLL sum and, with a <paramref name="teacher"/> over the same windows, the summed
+    /// KL(teacher ‖ model) over the same positions — in one pass.
+    /// </summary>
+    public static (NllTotal Nll, double? KlSum) Scores(IDecoderLayers model, long[] windows, int count, int seqLen,
+        TeacherDistribution? teacher, int batchSize = 0, Action<int>? onBatch = null)
     {
+        if (teacher is not null && (teacher.Windows < count || teacher.SeqLen != seqLen))
+            throw new ArgumentException($"the teacher covers {teacher.Windows}×{teacher.SeqLen} windows, asked for {count}×{seqLen}");
         if (windows.Length != (long)count * seqLen)
             throw new ArgumentException($"expected {count}×{seqLen} ids, got {windows.Length}");
         if (batchSize <= 0) batchSize = AutoBatchSize(seqLen, model.Config.VocabSize);
         var host = model.Host;
-        double total = 0;
+        double total = 0, kl = 0;
         long scored = 0;
         LayerStream.Run(model, windows, count, seqLen, batchSize, observer: null, (start, hidden) =>
         {
@@ -43,10 +53,11 @@ public static class PerplexityEvaluator
             var target = cat([ids.narrow(1, 1, seqLen - 1), full([b, 1], -100L, ScalarType.Int64, device: ids.device)], 1).view(-1);
             var nll = F.cross_entropy(flat, target, ignore_index: -100, reduction: nn.Reduction.None); // [B·T], 0 where ignored
             total += nll.to_type(ScalarType.Float64).sum().cpu().item<double>();
+            if (teacher is not null) kl += teacher.KlSum(start, logits);
             scored += (long)b * (seqLen - 1);
             onBatch?.Invoke(b);
         });
-        return new NllTotal(total, scored);
+        return (new NllTotal(total, scored), teacher is null ? null : kl);
     }
 
     /// <summary>

@@ -9,7 +9,9 @@ namespace Search.Pruning.Allocation;
 /// <see cref="RepairTo"/> set, the plan is then repaired to remove exactly that share of the
 /// prunable parameters (<see cref="BudgetRepair"/>), so configs of one study cost the same.
 /// </summary>
-public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, LayerRatios? LayerRatios, double? RepairTo = null)
+/// <param name="Unit">What a per-layer attention ratio removes (FLAP's named structures always remove whole KV groups).</param>
+public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, LayerRatios? LayerRatios, double? RepairTo = null,
+    AttentionUnit Unit = AttentionUnit.KvGroup)
 {
     /// <summary>The CLI spelling of the explicit per-layer choice.</summary>
     public const string PerLayerName = "per-layer";
@@ -24,10 +26,12 @@ public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, L
     /// <see cref="PerLayerName"/> with per-layer ratios — what the <c>prune</c> command and the search
     /// objective both accept.
     /// </summary>
-    public static AllocationSpec Parse(string structure, double ratio, LayerRatios? layerRatios)
+    public static AllocationSpec Parse(string structure, double ratio, LayerRatios? layerRatios, AttentionUnit unit = AttentionUnit.KvGroup)
     {
         if (string.Equals(structure.Trim(), PerLayerName, StringComparison.OrdinalIgnoreCase))
-            return ForLayerRatios(layerRatios ?? throw new UserInputException($"structure {PerLayerName} needs per-layer ratios"));
+            return ForLayerRatios(layerRatios ?? throw new UserInputException($"structure {PerLayerName} needs per-layer ratios")) with { Unit = unit };
+        if (unit != AttentionUnit.KvGroup)
+            throw new UserInputException($"attention unit {AttentionUnitNames.Name(unit)} needs structure {PerLayerName} (FLAP's structures remove whole KV groups)");
         return ForStructure(PruningStructureNames.Parse(structure), ratio);
     }
 
@@ -48,7 +52,7 @@ public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, L
     {
         var plan = Structure is { } s
             ? Allocator.Allocate(model, scores, s, Ratio)
-            : Allocator.AllocateLayerRatios(model, scores, LayerRatios!);
+            : Allocator.AllocateLayerRatios(model, scores, LayerRatios!, unit: Unit);
         return RepairTo is double target ? BudgetRepair.Repair(model, scores, plan, target) : plan;
     }
 }

@@ -52,15 +52,23 @@ public static class Allocator
             : plan;
     }
 
-    /// <summary>Each layer removes its own fractions of KV groups and channels (the lowest-scoring ones).</summary>
+    /// <summary>
+    /// Each layer removes its own fractions of attention units and MLP channels (the lowest-scoring
+    /// ones). The attention unit is the KV group, or query heads inside the groups (the same number
+    /// ⌊r·g⌋ from every group, every KV head kept). A ratio of exactly 1 removes the whole block
+    /// (depth pruning: the residual passes through, with its compensation bias if any); a smaller
+    /// ratio that would remove every unit is refused unless <paramref name="allowEmptyBlocks"/>.
+    /// </summary>
     public static PruningPlan AllocateLayerRatios(Transformer model, IReadOnlyList<LayerUnitScores> scores, LayerRatios ratios,
-        bool allowEmptyBlocks = false)
+        bool allowEmptyBlocks = false, AttentionUnit unit = AttentionUnit.KvGroup)
     {
         int layers = model.Layers.Count;
         if (ratios.Attention.Count != layers || ratios.Mlp.Count != layers)
             throw new UserInputException(
                 $"layer ratios: the model has {layers} layers, got {ratios.Attention.Count} attention and {ratios.Mlp.Count} MLP ratios");
         var (attention, mlp) = Blocks(model, scores);
+        var keptHeads = new int[]?[layers];
+        long headsRemovedCost = 0;
         double requested = 0, total = 0;
         for (int l = 0; l < layers; l++)
         {
@@ -68,14 +76,39 @@ public static class Allocator
             {
                 if (!(r >= 0 && r <= 1))
                     throw new UserInputException($"layer ratios: layer {l} {what} ratio must be in [0, 1] (got {r})");
-                if (block.Count > 0 && FloorShare(r, block.Count) == block.Count && !allowEmptyBlocks)
-                    throw new UserInputException($"layer ratios: layer {l} {what} ratio {r} removes the whole block; allow empty blocks to do that");
-                block.RemoveLowest(FloorShare(r, block.Count), allowEmptyBlocks);
                 requested += r * block.Count * block.UnitCost;
                 total += (double)block.Count * block.UnitCost;
+                bool removeBlock = r >= 1;
+                if (block.IsAttention && unit == AttentionUnit.QueryHead && !removeBlock)
+                {
+                    (keptHeads[l], long cost) = KeepHeadsInGroups(model.Layers[l], scores[l], r);
+                    headsRemovedCost += cost;
+                    continue;
+                }
+                if (block.Count > 0 && FloorShare(r, block.Count) == block.Count && !allowEmptyBlocks && !removeBlock)
+                    throw new UserInputException($"layer ratios: layer {l} {what} ratio {r} removes the whole block; use ratio 1 to skip the block");
+                block.RemoveLowest(FloorShare(r, block.Count), allowEmptyBlocks || removeBlock);
             }
         }
-        return Plan(model, "layer-ratios", total > 0 ? requested / total : 0, attention, mlp);
+        return Plan(model, "layer-ratios", total > 0 ? requested / total : 0, attention, mlp, keptHeads, headsRemovedCost);
+    }
+
+    /// <summary>
+    /// Query heads kept when each KV group of the layer removes ⌊r·g⌋ of its g heads (its lowest-scoring
+    /// ones), and the parameters that removes.
+    /// </summary>
+    private static (int[]? Kept, long RemovedCost) KeepHeadsInGroups(DecoderLayerWeights layer, LayerUnitScores scores, double r)
+    {
+        var w = layer.Widths;
+        int g = w.GroupSize, remove = FloorShare(r, g);
+        if (w.NumHeads == 0 || remove == 0) return (null, 0);
+        if (remove >= g) remove = g - 1; // keep one head per group: removing them all is the block level (r = 1)
+        var headScores = scores.QueryHeads ?? throw new ArgumentException("query-head allocation needs per-head scores");
+        var kept = new List<int>();
+        for (int k = 0; k < w.NumKvHeads; k++)
+            kept.AddRange(Enumerable.Range(k * g, g).OrderByDescending(q => headScores[q]).ThenBy(q => q).Take(g - remove));
+        kept.Sort();
+        return (kept.ToArray(), (long)remove * w.NumKvHeads * LayerUnitCosts.Of(layer).QueryHeadCost);
     }
 
     /// <summary>A plan that keeps everything (ratio 0).</summary>
@@ -106,13 +139,14 @@ public static class Allocator
         return (attention, mlp);
     }
 
-    private static PruningPlan Plan(Transformer model, string structure, double target, List<UnitBlock> attention, List<UnitBlock> mlp)
+    private static PruningPlan Plan(Transformer model, string structure, double target, List<UnitBlock> attention, List<UnitBlock> mlp,
+        int[]?[]? keptHeads = null, long headsRemovedCost = 0)
     {
         long total = attention.Sum(b => (long)b.Count * b.UnitCost) + mlp.Sum(b => (long)b.Count * b.UnitCost);
-        long removed = attention.Sum(b => b.RemovedCost) + mlp.Sum(b => b.RemovedCost);
+        long removed = attention.Sum(b => b.RemovedCost) + mlp.Sum(b => b.RemovedCost) + headsRemovedCost;
         var layers = Enumerable.Range(0, attention.Count)
             .Select(l => new LayerPlan(attention[l].Count, model.Layers[l].Widths.GroupSize, attention[l].KeptIndices(),
-                mlp[l].Count, mlp[l].KeptIndices()))
+                mlp[l].Count, mlp[l].KeptIndices(), keptHeads?[l]))
             .ToList();
         return new PruningPlan(structure, target, total > 0 ? (double)removed / total : 0, total, removed, layers);
     }

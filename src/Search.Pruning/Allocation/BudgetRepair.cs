@@ -43,7 +43,8 @@ public static class BudgetRepair
         }
         else
         {
-            var candidates = Enumerable.Range(0, layers)
+            // A block the plan removed whole (depth pruning) stays removed: only partly kept blocks take channels back.
+            var candidates = Enumerable.Range(0, layers).Where(l => kept[l].Count > 0)
                 .SelectMany(l => Enumerable.Range(0, costs[l].Channels).Where(c => !kept[l].Contains(c))
                     .Select(c => (Layer: l, Channel: c, Score: scores[l].Channels[c])))
                 .OrderByDescending(x => x.Score).ThenBy(x => x.Layer).ThenBy(x => x.Channel);

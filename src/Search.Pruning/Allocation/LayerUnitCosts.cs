@@ -9,7 +9,8 @@ namespace Search.Pruning.Allocation;
 /// gate + up rows and a down column = 3·d, plus its gate/up bias entries. o/down biases belong to no
 /// unit and are not prunable.
 /// </summary>
-public sealed record LayerUnitCosts(int KvGroups, long KvGroupCost, int Channels, long ChannelCost)
+/// <param name="QueryHeadCost">One query head inside a group: its q rows, q bias entries and o columns (2·h·d + h).</param>
+public sealed record LayerUnitCosts(int KvGroups, long KvGroupCost, int Channels, long ChannelCost, long QueryHeadCost = 0)
 {
     public long AttentionTotal => KvGroups * KvGroupCost;
     public long MlpTotal => Channels * ChannelCost;
@@ -32,6 +33,13 @@ public sealed record LayerUnitCosts(int KvGroups, long KvGroupCost, int Channels
             channelCost = PerChannel(layer.GateProj) + PerChannel(layer.UpProj) + PerChannel(layer.DownProj)
                           + PerChannel(layer.GateBias) + PerChannel(layer.UpBias);
         }
-        return new LayerUnitCosts(w.NumKvHeads, groupCost, w.IntermediateSize, channelCost);
+        long headCost = 0;
+        if (w.NumHeads > 0)
+        {
+            long h = w.NumHeads;
+            long PerHead(TorchSharp.torch.Tensor? t) => t is null ? 0 : t.numel() / h;
+            headCost = PerHead(layer.QProj) + PerHead(layer.OProj) + PerHead(layer.QBias);
+        }
+        return new LayerUnitCosts(w.NumKvHeads, groupCost, w.IntermediateSize, channelCost, headCost);
     }
 }

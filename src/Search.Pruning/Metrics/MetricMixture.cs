@@ -53,8 +53,10 @@ public sealed class MetricMixture
         {
             var layer = model.Layers[l];
             var groups = new double[layer.Widths.NumKvHeads];
+            var heads = new double[layer.Widths.NumHeads];
             var channels = new double[layer.Widths.IntermediateSize];
-            int perGroup = layer.Widths.GroupSize * model.Config.HeadDim;
+            int hd = model.Config.HeadDim;
+            int perGroup = layer.Widths.GroupSize * hd;
             foreach (var (metric, weight) in Components)
             {
                 if (groups.Length > 0)
@@ -69,11 +71,18 @@ public sealed class MetricMixture
                         for (int j = k * perGroup; j < (k + 1) * perGroup; j++) mean += z[j];
                         groups[k] += weight * mean / perGroup;
                     }
+                    // A query head scores the mean of its own channels' z-scores (its group's is the mean over its heads).
+                    for (int q = 0; q < heads.Length; q++)
+                    {
+                        double mean = 0;
+                        for (int j = q * hd; j < (q + 1) * hd; j++) mean += z[j];
+                        heads[q] += weight * mean / hd;
+                    }
                 }
                 if (channels.Length > 0)
                     AddScaled(channels, Standardization.ZScores(ChannelImportance.Score(metric, layer.DownProj!, stats?.Layers[l].Mlp)), weight);
             }
-            result.Add(new LayerUnitScores(groups, channels));
+            result.Add(new LayerUnitScores(groups, channels, heads));
         }
         return result;
     }

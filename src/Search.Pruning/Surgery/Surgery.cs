@@ -46,8 +46,8 @@ public static class Surgery
 
     /// <summary>The widths a layer has after pruning (known before any tensor is built).</summary>
     public static LayerWidths PrunedWidths(DecoderLayerWeights src, LayerPlan lp, int headDim, Compensation compensation) =>
-        new(lp.KeptKvGroups.Length * lp.GroupSize, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
-            BiasCompensation.HasBias(src.OBias is not null, src.Widths.NumHeads * headDim, lp.KeptKvGroups.Length * lp.GroupSize * headDim, compensation),
+        new(lp.KeptQueryHeads().Length, lp.KeptKvGroups.Length, lp.KeptChannels.Length,
+            BiasCompensation.HasBias(src.OBias is not null, src.Widths.NumHeads * headDim, lp.KeptQueryHeads().Length * headDim, compensation),
             BiasCompensation.HasBias(src.DownBias is not null, src.Widths.IntermediateSize, lp.KeptChannels.Length, compensation));
 
     /// <summary>
@@ -97,6 +97,10 @@ public static class Surgery
                                             $"the model has {w.NumKvHeads} × {w.GroupSize} / {w.IntermediateSize}");
             if (lp.KeptKvGroups.Any(k => k < 0 || k >= w.NumKvHeads) || lp.KeptChannels.Any(c => c < 0 || c >= w.IntermediateSize))
                 throw new ArgumentException($"layer {l}: the plan keeps units outside the layer");
+            var heads = lp.KeptQueryHeads();
+            if (heads.Any(q => !lp.KeptKvGroups.Contains(q / Math.Max(1, lp.GroupSize)))
+                || lp.KeptKvGroups.Any(k => heads.Count(q => q / lp.GroupSize == k) != lp.KeptHeadsPerGroup))
+                throw new ArgumentException($"layer {l}: every kept KV group must keep the same number of its own query heads");
         }
         if (compensation != Compensation.None)
         {

@@ -115,8 +115,8 @@ public sealed class AllocationTests
                 Allocator.Allocate(model, scores, PruningStructure.AdaptiveLayersAdaptiveModules, bad)), "[0, 1)");
         AssertOneLine(Assert.Throws<UserInputException>(() =>
             Allocator.AllocateLayerRatios(model, scores, new LayerRatios([0.1, 0.1], [0.1, 0.1, 0.1]))), "3 layers");
-        AssertOneLine(Assert.Throws<UserInputException>(() =>
-            Allocator.AllocateLayerRatios(model, scores, new LayerRatios([1.0, 0.1, 0.1], [0.1, 0.1, 0.1]))), "whole block");
+        // A ratio of exactly 1 is the explicit "skip this block" level (depth pruning); it needs no flag.
+        Assert.Empty(Allocator.AllocateLayerRatios(model, scores, new LayerRatios([1.0, 0.1, 0.1], [0.1, 0.1, 0.1])).Layers[0].KeptKvGroups);
         var emptied = Allocator.AllocateLayerRatios(model, scores, new LayerRatios([1.0, 0.1, 0.1], [0.1, 0.1, 1.0]), allowEmptyBlocks: true);
         Assert.Empty(emptied.Layers[0].KeptKvGroups);
         Assert.Empty(emptied.Layers[2].KeptChannels);

@@ -102,6 +102,34 @@ public sealed class SurgeryTests
         Assert.Throws<UserInputException>(() => Surgery.Apply(RandomModelsCache.Mha, Allocator.Identity(RandomModelsCache.Mha), null, Compensation.FlapBias));
     }
 
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.0)]
+    public void Given_query_heads_pruned_inside_groups_and_skipped_blocks_When_slicing_Then_logits_equal_the_masked_dense_model(double headRatio)
+    {
+        using var model = RandomModels.GqaWithBiases(); // 8 query heads in 4 KV groups: g = 2
+        var (stats, windows) = Collect(model, seed: 13);
+        var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(model, stats);
+        // Layer 0: one head of every group goes; layer 1: attention and MLP skipped entirely; layer 2: MLP only.
+        var ratios = new LayerRatios([headRatio, 1.0, 0.0], [0.3, 1.0, 0.5]);
+        var plan = Allocator.AllocateLayerRatios(model, scores, ratios, unit: AttentionUnit.QueryHead);
+        Assert.Equal(headRatio == 0.5 ? 4 : 8, plan.Layers[0].KeptQueryHeads().Length);
+        Assert.Equal(4, plan.Layers[0].KeptKvGroups.Length);                 // every KV head stays
+        Assert.Empty(plan.Layers[1].KeptKvGroups);
+        Assert.Empty(plan.Layers[1].KeptChannels);
+        foreach (var compensation in new[] { Compensation.None, Compensation.FlapBias })
+        {
+            using var pruned = Surgery.Apply(model, plan, stats, compensation);
+            using var masked = Masking.MaskedDense(model, plan, stats, compensation);
+            Assert.Equal(headRatio == 0.5 ? 4 : 8, pruned.Config.Layers[0].NumHeads);
+            Assert.Equal(4, pruned.Config.Layers[0].NumKvHeads);
+            Assert.Equal(0, pruned.Config.Layers[1].NumHeads);
+            Assert.Equal(model.ParameterCount() - plan.RemovedParams + BiasParams(pruned) - BiasParams(model), pruned.ParameterCount());
+            double diff = Logits.MaxAbsDifference(pruned, masked, windows, 2, SeqLen);
+            Assert.True(diff < Tolerance, $"{compensation} {plan}: max |Δlogit| = {diff}");
+        }
+    }
+
     private static (ChannelStats Stats, long[] Windows) Collect(Transformer model, int seed, int count = 4)
     {
         var windows = RandomModels.RandomWindows(model.Config.VocabSize, count, SeqLen, seed);

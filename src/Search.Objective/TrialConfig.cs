@@ -29,7 +29,8 @@ public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
         var mixture = MetricMixture.Create(p.ActiveMix);
         string structure = TrialParams.Required(p.Structure, "structure");
         var layerRatios = p.AttentionRatios is { } a && p.MlpRatios is { } m ? new LayerRatios(a, m) : null;
-        var unit = p.AttentionUnit is { } u ? AttentionUnitNames.Parse(u) : AttentionUnit.KvGroup;
+        // The attention unit applies to per-layer ratios; FLAP's named structures remove whole KV groups.
+        var unit = p.AttentionUnit is { } u && structure == AllocationSpec.PerLayerName ? AttentionUnitNames.Parse(u) : AttentionUnit.KvGroup;
         var allocation = AllocationSpec.Parse(structure, ratio, layerRatios, unit);
         // Searched per-layer ratios are repaired to the study's exact budget; a named structure runs as
         // named: FLAP's published rule (which may land off the budget by a unit), or its "-exact" twin.

@@ -8,6 +8,7 @@ using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
 using Search.Records;
+using Search.Model.Runtime;
 using static TorchSharp.torch;
 
 namespace Search.Objective;
@@ -78,6 +79,12 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
 
     /// <summary>Scores one trial on the proxy budget (or the sampler's fidelity) of the search split.</summary>
     public TrialOutcome Evaluate(Trial trial)
+    {
+        try { return EvaluateOnce(trial); }
+        finally { NativeMemory.Trim(); } // the trial's tensors are gone: give their pages back so RSS stays flat
+    }
+
+    private TrialOutcome EvaluateOnce(Trial trial)
     {
         var c = Config(trial.Params);
         using var scope = NewDisposeScope();

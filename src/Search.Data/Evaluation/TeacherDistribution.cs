@@ -53,8 +53,9 @@ public sealed class TeacherDistribution : IDisposable
             var (values, index) = logp.topk(TopK, dim: -1);                                    // [b, T, K]
             parts.Add((values.DetachFromDisposeScope(), index.DetachFromDisposeScope()));
         });
-        var all = cat(parts.Select(p => p.LogP).ToList(), 0);
-        var idx = full ? null : cat(parts.Select(p => p.Index!).ToList(), 0);
+        // Kept beyond any caller's dispose scope: the teacher lives as long as the study's runner.
+        var all = cat(parts.Select(p => p.LogP).ToList(), 0).DetachFromDisposeScope();
+        var idx = full ? null : cat(parts.Select(p => p.Index!).ToList(), 0).DetachFromDisposeScope();
         foreach (var (a, b) in parts) { a.Dispose(); b?.Dispose(); }
         return new TeacherDistribution(all, idx, count, seqLen);
     }

@@ -148,7 +148,8 @@ public static class SearchSpaceParser
         var step = reader.RequiredDouble(levels, levelsPath, "step");
         var target = reader.RequiredDouble(item, at, "target");
         if (step <= 0) throw reader.Error($"{levelsPath}.step", $"must be > 0 (got {step})");
-        if (min < 0 || min >= max || max >= 1) throw reader.Error($"{levelsPath}.min", $"need 0 <= min < max < 1 (got min {min}, max {max})");
+        // max may be 1: the level that skips a whole block (depth pruning).
+        if (min < 0 || min >= max || max > 1) throw reader.Error($"{levelsPath}.min", $"need 0 <= min < max <= 1 (got min {min}, max {max})");
         if (!OnGrid(max - min, step)) throw reader.Error($"{levelsPath}.max", $"max - min must be a multiple of step {step}");
         if (target < min || target > max) throw reader.Error($"{at}.target", $"must lie in [min, max] = [{min}, {max}] (got {target})");
         if (!OnGrid(target - min, step)) throw reader.Error($"{at}.target", $"must be min plus a multiple of step {step} (got {target})");

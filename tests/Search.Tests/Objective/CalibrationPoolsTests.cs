@@ -5,6 +5,7 @@ using Search.Objective;
 using Search.Pruning.Statistics;
 using Search.Tests.Data;
 using Search.Tests.Pruning;
+using Search.Tests.Support;
 
 namespace Search.Tests.Objective;
 
@@ -18,17 +19,6 @@ public sealed class CalibrationPoolsTests : IDisposable
     private readonly TempFolder temp = new();
 
     public void Dispose() => temp.Dispose();
-
-    /// <summary>One id per char, folded into a small vocabulary (ids 3..vocab−1; 1 is BOS).</summary>
-    private sealed class SmallVocabTokenizer(int vocab) : ITextTokenizer
-    {
-        public int VocabSize => vocab;
-        public int BosId => 1;
-        public int? EosId => 2;
-        public string Fingerprint => $"small-vocab-{vocab}";
-        public int[] Encode(string text) => text.Select(c => 3 + c % (vocab - 3)).ToArray();
-        public string Decode(IReadOnlyList<int> ids) => "";
-    }
 
     private (CalibrationPools Pools, CorpusSource Source, SmallVocabTokenizer Tokenizer) Setup(Transformer model, int poolSize)
     {

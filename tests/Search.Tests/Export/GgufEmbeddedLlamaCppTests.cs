@@ -49,6 +49,20 @@ public sealed class GgufEmbeddedLlamaCppTests(ITestOutputHelper output)
         AssertParity(pruned, gguf, "removed blocks");
     }
 
+    [Fact]
+    public void Given_a_uniformly_pruned_model_with_biases_When_exported_Then_it_is_plain_llama_and_llama_cpp_adds_the_biases()
+    {
+        using var pruned = PrunedModels.Flap(EmbeddedModel.Model, EmbeddedModel.Windows(8, SeqLen, seed: 13), 8, SeqLen, 0.5, uniform: true);
+        Assert.Single(pruned.Config.Layers.Distinct());
+        Assert.All(pruned.Layers, l => Assert.True(l.OBias is not null && l.DownBias is not null));
+        using var tmp = new TempFolder();
+        string path = Path.Combine(tmp.Path, "uniform.gguf");
+        GgufWriter.Write(pruned, EmbeddedModel.Dir, path, GgufFileType.F32);
+        using var gguf = LlamaCppModel.Load(path, SeqLen, LlamaCppParity.Threads);
+        Assert.Equal(GgufWriter.LlamaArchitecture, gguf.Architecture);
+        AssertParity(pruned, gguf, "uniform 50%");
+    }
+
     /// <summary>
     /// Why an empty MLP next to a live attention is written as one zero channel: with
     /// feed_forward_length 0, llama.cpp's deci graph skips the layer's residual update, so the

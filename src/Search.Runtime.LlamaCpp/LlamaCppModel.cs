@@ -21,6 +21,8 @@ public sealed class LlamaCppModel : IDisposable
     public LlamaCppPrecision Precision { get; }
     /// <summary>The GGUF's general.architecture as llama.cpp read it.</summary>
     public string Architecture { get; }
+    /// <summary>"f32", "f16" or the file type number, from general.file_type.</summary>
+    public string WeightType { get; }
 
     private LlamaCppModel(LLamaWeights weights, LLamaContext context, int contextSize, int threads, LlamaCppPrecision precision)
     {
@@ -31,6 +33,7 @@ public sealed class LlamaCppModel : IDisposable
         Threads = threads;
         VocabSize = weights.Vocab.Count;
         Architecture = weights.Metadata.TryGetValue("general.architecture", out var a) ? a : "";
+        WeightType = weights.Metadata.TryGetValue("general.file_type", out var t) ? t switch { "0" => "f32", "1" => "f16", _ => $"type {t}" } : "?";
     }
 
     /// <param name="contextSize">Longest sequence one call may pass (also the batch size: a window is one batch).</param>

@@ -5,7 +5,8 @@ namespace Search.Model.Speed;
 /// <summary>
 /// Times prefill and decode under a <see cref="SpeedProtocol"/>. Several runners are measured
 /// interleaved — run i of every runner before run i+1 of any — so a load swing from other processes
-/// on the machine hits them alike and their ratio stays fair.
+/// on the machine hits them alike and their ratio stays fair. <see cref="TimeRun"/> and
+/// <see cref="Summarize"/> let a caller interleave runners it cannot keep loaded together.
 /// </summary>
 public static class SpeedBenchmark
 {
@@ -23,29 +24,19 @@ public static class SpeedBenchmark
     {
         protocol.Validate();
         var prompt = protocol.PromptIds(vocabSize);
-        var machine = MachineInfo.Current();
         double loadBefore = MachineInfo.LoadAverage();
         for (int w = 0; w < protocol.Warmup; w++)
-            foreach (var r in runners) Run(r, prompt, protocol.NewTokens);
-        var prefill = runners.Select(_ => new List<double>()).ToList();
-        var decode = runners.Select(_ => new List<double>()).ToList();
-        var tokens = new List<long>[runners.Count];
+            foreach (var r in runners) TimeRun(r, prompt, protocol.NewTokens);
+        var runs = runners.Select(_ => new List<SpeedRun>()).ToList();
         for (int rep = 0; rep < protocol.Repeats; rep++)
             for (int i = 0; i < runners.Count; i++)
-            {
-                var (p, d, generated) = Run(runners[i], prompt, protocol.NewTokens);
-                prefill[i].Add(p);
-                decode[i].Add(d);
-                tokens[i] ??= generated;
-            }
+                runs[i].Add(TimeRun(runners[i], prompt, protocol.NewTokens));
         double loadAfter = MachineInfo.LoadAverage();
-        return runners.Select((r, i) => new SpeedMeasurement(modelName, r.Runtime, protocol, r.Threads, machine,
-            protocol.PromptTokens / Median(prefill[i]), protocol.NewTokens / Median(decode[i]),
-            prefill[i], decode[i], tokens[i], loadBefore, loadAfter)).ToList();
+        return runners.Select((r, i) => Summarize(modelName, r.Runtime, r.Threads, protocol, runs[i], loadBefore, loadAfter)).ToList();
     }
 
-    /// <summary>One run: prefill seconds, seconds for <paramref name="newTokens"/> decode steps, the greedy tokens.</summary>
-    private static (double Prefill, double Decode, List<long> Tokens) Run(IDecodeRunner runner, long[] prompt, int newTokens)
+    /// <summary>One generation: the prompt as one batch, then <paramref name="newTokens"/> greedy decode steps.</summary>
+    public static SpeedRun TimeRun(IDecodeRunner runner, long[] prompt, int newTokens)
     {
         var tokens = new List<long>(newTokens);
         var clock = Stopwatch.StartNew();
@@ -57,7 +48,19 @@ public static class SpeedBenchmark
             tokens.Add(next);
             next = runner.Step(next);
         }
-        return (prefill, clock.Elapsed.TotalSeconds, tokens);
+        return new SpeedRun(prefill, clock.Elapsed.TotalSeconds, tokens);
+    }
+
+    /// <summary>Tokens/s from the median timed run; the first run's tokens are kept.</summary>
+    public static SpeedMeasurement Summarize(string modelName, string runtime, int threads, SpeedProtocol protocol,
+        IReadOnlyList<SpeedRun> runs, double loadBefore, double loadAfter)
+    {
+        if (runs.Count == 0) throw new ArgumentException("no timed runs to summarize");
+        var prefill = runs.Select(r => r.PrefillSeconds).ToList();
+        var decode = runs.Select(r => r.DecodeSeconds).ToList();
+        return new SpeedMeasurement(modelName, runtime, protocol, threads, MachineInfo.Current(),
+            protocol.PromptTokens / Median(prefill), protocol.NewTokens / Median(decode),
+            prefill, decode, runs[0].Tokens, loadBefore, loadAfter);
     }
 
     private static double Median(List<double> xs)

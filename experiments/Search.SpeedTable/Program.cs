@@ -23,7 +23,7 @@ void Log(string s) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s} (l
 
 var results = new List<SpeedMeasurement>();
 var stories = new SpeedProtocol(PromptTokens: 128, NewTokens: 128, Warmup: 2, Repeats: 7, Threads: 2);
-var tiny = new SpeedProtocol(PromptTokens: 64, NewTokens: 16, Warmup: 1, Repeats: 5, Threads: 2);
+var tiny = new SpeedProtocol(PromptTokens: 64, NewTokens: 16, Warmup: 1, Repeats: 7, Threads: 2);
 try
 {
     string storiesDir = Path.Combine(shared, "models", "stories260K");
@@ -113,6 +113,8 @@ static string Table(List<SpeedMeasurement> rows)
     var m = rows[0].Machine;
     sb.AppendLine($"Machine: {m.CpuModel}, {m.LogicalCores} logical cores ({m.CpuFlags}); {m.Os}; threads {rows[0].Threads}.");
     sb.AppendLine();
+    sb.AppendLine("Median of the timed runs, and in brackets the fastest run (least disturbed by other processes).");
+    sb.AppendLine();
     sb.AppendLine("| model | runtime | prefill tok/s | decode tok/s | prefill × dense | decode × dense | load avg (1 min) |");
     sb.AppendLine("|---|---|---:|---:|---:|---:|---:|");
     foreach (var r in rows)
@@ -121,8 +123,9 @@ static string Table(List<SpeedMeasurement> rows)
         var baseRow = rows.First(x => x.Runtime == r.Runtime && x.Model == $"{family} dense");
         string runtime = r.Runtime.StartsWith("TorchSharp", StringComparison.Ordinal) ? "TorchSharp f32" : "llama.cpp f32 (f16 KV)";
         sb.AppendLine(string.Create(inv,
-            $"| {r.Model} | {runtime} | {r.PrefillTokensPerSecond:F1} | {r.DecodeTokensPerSecond:F1} | " +
-            $"{r.PrefillTokensPerSecond / baseRow.PrefillTokensPerSecond:F2} | {r.DecodeTokensPerSecond / baseRow.DecodeTokensPerSecond:F2} | " +
+            $"| {r.Model} | {runtime} | {r.PrefillTokensPerSecond:F1} ({r.BestPrefillTokensPerSecond:F1}) | {r.DecodeTokensPerSecond:F1} ({r.BestDecodeTokensPerSecond:F1}) | " +
+            $"{r.PrefillTokensPerSecond / baseRow.PrefillTokensPerSecond:F2} ({r.BestPrefillTokensPerSecond / baseRow.BestPrefillTokensPerSecond:F2}) | " +
+            $"{r.DecodeTokensPerSecond / baseRow.DecodeTokensPerSecond:F2} ({r.BestDecodeTokensPerSecond / baseRow.BestDecodeTokensPerSecond:F2}) | " +
             $"{r.LoadAverageBefore:F1}→{r.LoadAverageAfter:F1} |"));
     }
     return sb.ToString();

@@ -7,6 +7,9 @@ namespace Search.Model.Speed;
 /// </summary>
 /// <param name="PrefillTokensPerSecond">Prompt tokens / median prefill seconds.</param>
 /// <param name="DecodeTokensPerSecond">New tokens / median seconds of the decode steps.</param>
+/// <param name="BestPrefillTokensPerSecond">Prompt tokens / fastest prefill: on cores shared with other
+/// processes the fastest run is the one least disturbed, the median the typical one.</param>
+/// <param name="BestDecodeTokensPerSecond">New tokens / fastest decode.</param>
 /// <param name="LoadAverageBefore">1-minute load average when the measurement started.</param>
 public sealed record SpeedMeasurement(
     string Model,
@@ -16,6 +19,8 @@ public sealed record SpeedMeasurement(
     MachineInfo Machine,
     double PrefillTokensPerSecond,
     double DecodeTokensPerSecond,
+    double BestPrefillTokensPerSecond,
+    double BestDecodeTokensPerSecond,
     IReadOnlyList<double> PrefillSeconds,
     IReadOnlyList<double> DecodeSeconds,
     IReadOnlyList<long> GeneratedTokens,

@@ -19,7 +19,7 @@ internal static class PrunedModels
     /// <param name="dropMlp">Layer whose MLP block loses every channel.</param>
     /// <param name="uniform">UL-UM (every layer loses the same share) instead of AL-AM.</param>
     public static Transformer Flap(Transformer dense, long[] calibration, int windows, int seqLen, double ratio,
-        int? dropAttention = null, int? dropMlp = null, bool compensate = true, bool uniform = false)
+        int? dropAttention = null, int? dropMlp = null, bool uniform = false)
     {
         var ids = calibration.AsSpan(0, windows * seqLen).ToArray(); // the first `windows` windows
         var stats = CalibrationStatistics.Collect(dense, ids, windows, seqLen, batchSize: windows).AggregateAll();
@@ -31,7 +31,7 @@ internal static class PrunedModels
             KeptKvGroups = l == dropAttention ? [] : lp.KeptKvGroups,
             KeptChannels = l == dropMlp ? [] : lp.KeptChannels,
         }).ToList();
-        return Surgery.Apply(dense, plan with { Layers = layers }, stats, compensate ? Compensation.FlapBias : Compensation.None);
+        return Surgery.Apply(dense, plan with { Layers = layers }, stats, Compensation.FlapBias);
     }
 
     /// <summary>

@@ -177,6 +177,87 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         return output.MoveToOuterDisposeScope();
     }
 
+    /// <summary>A KV cache for up to <paramref name="capacity"/> positions of <paramref name="batch"/> sequences.</summary>
+    public KvCache CreateKvCache(long batch, long capacity) => new(Config, batch, capacity, DType, Device);
+
+    /// <summary>
+    /// Incremental decoding: runs ids [B, T] at positions cache.Length … cache.Length+T−1, attending to
+    /// everything the cache holds, and appends their keys/values. Prefill is one call with the prompt,
+    /// decoding one call per token; the logits equal <see cref="Forward"/>'s at the same positions.
+    /// Returns [B, T, V], or [B, 1, V] for the last position only when <paramref name="lastOnly"/>
+    /// (what a generator needs; it skips T−1 rows of the lm_head).
+    /// </summary>
+    public Tensor ForwardCached(Tensor ids, KvCache cache, bool lastOnly = false)
+    {
+        using var scope = NewDisposeScope();
+        long b = ids.shape[0], t = ids.shape[1], pos = cache.Length;
+        if (b != cache.Batch) throw new ArgumentException($"ids have batch {b}, the KV cache was made for {cache.Batch}");
+        if (pos + t > cache.Capacity)
+            throw new ArgumentException($"{t} new tokens after {pos} cached ones exceed the KV cache capacity {cache.Capacity}");
+        if (Config.SlidingWindow is int w && pos + t > w)
+            throw new UserInputException($"sequence length {pos + t} exceeds the model's sliding_window {w}, which is not supported");
+        var (cosAll, sinAll) = Rope(cache.Capacity);
+        var cos = cosAll.narrow(0, pos, t); // [T, h] for absolute positions pos … pos+T−1
+        var sin = sinAll.narrow(0, pos, t);
+        var x = Embed(ids);                                                              // [B, T, d]
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            using var layer = Layer(i);
+            x = x + CachedAttention(layer, RmsNorm(x, layer.InputNorm), cos, sin, i, cache);
+            x = x + MlpOutput(layer, MlpInputs(layer, x), x);
+        }
+        cache.Advance(t);
+        if (lastOnly) x = x.narrow(1, t - 1, 1);                                          // [B, 1, d]
+        long rows = x.shape[1];
+        x = RmsNorm(x, Ready(FinalNorm));
+        var output = x.reshape(b * rows, Config.HiddenSize).mm(LmHeadTransposed()).view(b, rows, -1); // [B, T|1, V]
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Attention over the cached positions plus the T new ones (whose k/v it appends).</summary>
+    private Tensor CachedAttention(DecoderLayerWeights l, Tensor h, Tensor cos, Tensor sin, int index, KvCache cache)
+    {
+        var w = l.Widths;
+        if (w.NumHeads == 0)
+            return l.OBias is null ? zeros_like(h) : l.OBias.expand_as(h);
+        long b = h.shape[0], t = h.shape[1], pos = cache.Length;
+        int hd = Config.HeadDim;
+        var q = F.linear(h, l.QProj!, l.QBias).view(b, t, w.NumHeads, hd).transpose(1, 2);   // [B, H, T, h]
+        var k = F.linear(h, l.KProj!, l.KBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
+        var v = F.linear(h, l.VProj!, l.VBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
+        q = ApplyRope(q, cos, sin);
+        k = ApplyRope(k, cos, sin);
+        var (keys, values) = cache.Append(index, k, v);                                       // [B, G, S, h], S = pos+T
+        Tensor a;
+        if (t == 1)
+        {
+            // One new token sees every cached position, so no mask; the g query heads of a KV group
+            // ride on the query axis (head j = group j/g), so the cache is never repeated per head.
+            var qg = q.reshape(b, w.NumKvHeads, w.GroupSize, hd);                           // [B, G, g, h]
+            a = F.scaled_dot_product_attention(qg, keys, values).reshape(b, w.NumHeads, 1, hd); // [B, H, 1, h]
+        }
+        else
+        {
+            if (w.GroupSize > 1)
+            {
+                keys = keys.repeat_interleave(w.GroupSize, dim: 1);                         // [B, H, S, h]
+                values = values.repeat_interleave(w.GroupSize, dim: 1);
+            }
+            if (pos == 0)
+            {
+                a = F.scaled_dot_product_attention(q, keys, values, is_casual: true);        // [B, H, T, h]
+            }
+            else
+            {
+                // New token i sits at absolute position pos+i and sees cached positions 0 … pos+i.
+                var mask = ones([t, pos + t], ScalarType.Bool, Device).tril(pos);           // [T, S]
+                a = F.scaled_dot_product_attention(q, keys, values, attn_mask: mask);
+            }
+        }
+        a = a.transpose(1, 2).reshape(b, t, w.NumHeads * hd);                               // [B, T, H·h]
+        return F.linear(a, l.OProj!, l.OBias);
+    }
+
     /// <summary>HF RMSNorm: normalize in float32, cast back, then scale.</summary>
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {

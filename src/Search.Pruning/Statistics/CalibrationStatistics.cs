@@ -59,6 +59,7 @@ public sealed class CalibrationStatistics
         var observer = new CountingObserver(new PrefixSumObserver(layers));
         // The final hidden states are not needed: statistics come from inside the blocks.
         LayerStream.Run(dense, windows, count, seqLen, batchSize, observer, (_, h) => progress?.Invoke((int)h.shape[0]));
+        foreach (var l in layers) { l.Attention.Finish(); l.Mlp.Finish(); }
         return new CalibrationStatistics(count, seqLen, rungs, layers);
     }
 

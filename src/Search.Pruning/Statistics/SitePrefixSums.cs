@@ -76,6 +76,16 @@ public sealed class SitePrefixSums
         }
     }
 
+    /// <summary>
+    /// Ends a collection: a site with no channels (a block an earlier pruning removed) never sees an
+    /// activation and is complete as it is; any other site must have seen every window.
+    /// </summary>
+    internal void Finish()
+    {
+        if (Channels == 0) nextWindow = Rungs[^1];
+        if (!Complete) throw new InvalidOperationException($"calibration stopped after {nextWindow} of {Rungs[^1]} windows");
+    }
+
     /// <summary>True once every window of the pool has been added.</summary>
     public bool Complete => nextWindow == Rungs[^1];
 

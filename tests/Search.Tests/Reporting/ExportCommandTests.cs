@@ -16,14 +16,14 @@ public sealed class ExportCommandTests
     private static (int Code, string Out, string Err) Cli(params string[] args) => Search.Tests.Cli.CliRunner.Run(args);
 
     [Fact]
-    public void Given_a_six_trial_study_When_the_best_trial_is_exported_Then_the_reload_scores_the_stored_proxy_ppl_exactly()
+    public void Given_a_ten_trial_study_When_the_best_trial_is_exported_Then_the_reload_scores_the_stored_proxy_ppl_exactly()
     {
         var tmp = Directory.CreateTempSubdirectory("prunesearch-export-").FullName;
         try
         {
             string db = Path.Combine(tmp, "s.db");
             var search = Cli("search", "--space", Path.Combine(RepoRoot(), "search-spaces", "quick.json"), "--db", db, "--study", "t",
-                "--trials", "6", "--proxy-windows", "4", "--finalists", "1", "--pool-size", "128");
+                "--trials", "10", "--proxy-windows", "4", "--finalists", "1", "--pool-size", "128");
             Assert.True(search.Code == 0, search.Err);
 
             var export = Cli("export", "--db", db, "--study", "t", "--trial", "best", "--out", Path.Combine(tmp, "pruned"));

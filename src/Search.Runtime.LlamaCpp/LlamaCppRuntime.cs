@@ -1,0 +1,49 @@
+using LLama.Native;
+
+namespace Search.Runtime.LlamaCpp;
+
+/// <summary>
+/// Process-wide setup of llama.cpp's CPU library from LLamaSharp.Backend.Cpu: the package ships
+/// noavx/avx/avx2/avx512 builds for linux-x64 and LLamaSharp picks the best one this CPU runs. They
+/// need glibc ≥ 2.34 and GLIBCXX ≥ 3.4.29 (Debian 12 has 2.36 / 3.4.30: no patch needed, unlike
+/// TorchSharp). Nothing is downloaded at run time. llama.cpp's own log goes to
+/// <see cref="Log"/>, errors only, so a test run stays readable.
+/// </summary>
+public static class LlamaCppRuntime
+{
+    private static readonly Lock Gate = new();
+    private static bool configured;
+    private static readonly List<string> Errors = [];
+
+    /// <summary>llama.cpp's error lines so far (e.g. why a GGUF failed to load).</summary>
+    public static IReadOnlyList<string> Log
+    {
+        get { lock (Gate) return Errors.ToList(); }
+    }
+
+    /// <summary>Configures logging once; must run before the first model is loaded.</summary>
+    public static void EnsureConfigured()
+    {
+        lock (Gate)
+        {
+            if (configured) return;
+            NativeLibraryConfig.All.WithLogCallback((level, message) =>
+            {
+                if (level == LLamaLogLevel.Error)
+                    lock (Gate) Errors.Add(message.TrimEnd());
+            });
+            configured = true;
+        }
+    }
+
+    /// <summary>The llama.cpp error lines logged since <paramref name="since"/> errors, joined for a message.</summary>
+    internal static string ErrorsSince(int since)
+    {
+        lock (Gate) return string.Join(" | ", Errors.Skip(since));
+    }
+
+    internal static int ErrorCount
+    {
+        get { lock (Gate) return Errors.Count; }
+    }
+}

@@ -1,3 +1,4 @@
+using Search.Model.Shapes;
 using System.Diagnostics;
 using Search.Model;
 using Search.Model.Checkpoints;
@@ -18,7 +19,7 @@ public static class EvalThroughput
         if (sharedDir is not null)
             using (var m = Checkpoint.Load(Path.Combine(sharedDir, "models", "stories260K")))
                 Measure("stories260K (real)", m, windows, seqLen);
-        foreach (var (name, cfg) in new[] { ("stories15M shape (random)", ModelShapes.Stories15M), ("stories110M shape (random)", ModelShapes.Stories110M) })
+        foreach (var (name, cfg) in new[] { ("stories15M shape (random)", ModelShapes.Find("stories15m").Config()), ("stories110M shape (random)", ModelShapes.Find("stories110m").Config()) })
             using (var m = RandomTransformer.Create(cfg, seed: 0))
                 Measure(name, m, windows, seqLen);
     }

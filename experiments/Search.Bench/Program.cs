@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 //        dotnet run -c Release --project experiments/Search.Bench -- flap-check [pooled|flap-exact]  (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
+//        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -19,11 +20,18 @@ switch (what)
     case "search":
         SearchThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 24, RepoRoot());
         break;
+    case "scale":
+        ScaleThroughput.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 16, args.Length > 3 ? int.Parse(args[3]) : 128,
+            args.Length > 4 ? args[4] : "float32");
+        break;
+    case "scale-summary":
+        ScaleSummary.Run(args[1], args[2]);
+        break;
     case "trial":
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search)");
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search, scale)");
         return 2;
 }
 return 0;

@@ -1,3 +1,4 @@
+using Search.Model.Shapes;
 using System.Diagnostics;
 using Search.Data;
 using Search.Objective;
@@ -30,7 +31,7 @@ public static class SearchThroughput
         if (shared is null) return;
         Measure("stories260K", ModelLocator.Load(Path.Combine(shared, "models", "stories260K"), TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), trials, repoRoot);
         var tokDir = Path.Combine(shared, "tokenizers", "llama2-32k");
-        var random15M = new LoadedModel("random:stories15M", RandomTransformer.Create(ModelShapes.Stories15M, seed: 0),
+        var random15M = new LoadedModel("random:stories15M", RandomTransformer.Create(ModelShapes.Find("stories15m").Config(), seed: 0),
             TokenizerLoader.Load(tokDir), "random-stories15M");
         Measure("stories15M shape (random)", random15M, trials, repoRoot);
     }

@@ -1,3 +1,4 @@
+using Search.Model.Shapes;
 using System.Diagnostics;
 using Search.Model;
 using Search.Model.Checkpoints;
@@ -30,7 +31,7 @@ public static class TrialTimeSplit
         if (shared is not null)
             using (var m = Checkpoint.Load(Path.Combine(shared, "models", "stories260K")))
                 Measure("stories260K (real)", m, windows, seqLen);
-        foreach (var (name, cfg) in new[] { ("stories15M shape (random)", ModelShapes.Stories15M), ("stories110M shape (random)", ModelShapes.Stories110M) })
+        foreach (var (name, cfg) in new[] { ("stories15M shape (random)", ModelShapes.Find("stories15m").Config()), ("stories110M shape (random)", ModelShapes.Find("stories110m").Config()) })
             using (var m = RandomTransformer.Create(cfg, seed: 0))
                 Measure(name, m, windows, seqLen);
         Console.WriteLine($"\nload avg after: {LoadAverage()}; score+alloc and surgery are the median of {Repeats} runs after one warm-up; " +

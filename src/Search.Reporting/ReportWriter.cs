@@ -20,9 +20,12 @@ public static class ReportWriter
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static IReadOnlyList<ReportTable> Tables(StudySummary s, IReadOnlyList<PublishedRow> published, int topK)
+    public static IReadOnlyList<ReportTable> Tables(StudySummary s, IReadOnlyList<PublishedRow> published, int topK,
+        IReadOnlyList<StudySummary>? seeds = null)
     {
-        var tables = new List<ReportTable> { ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK) };
+        var tables = new List<ReportTable>();
+        if (seeds is { Count: > 1 }) tables.Add(SeedTable.Of(seeds));
+        tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK)]);
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
         return tables;
     }
@@ -34,15 +37,16 @@ public static class ReportWriter
             : "No searched trial was finalized on the test split: no improvement to state.");
 
     /// <summary>Writes everything and returns the files written (report first, then plots).</summary>
+    /// <param name="seeds">The studies of one experiment run with several search seeds (<paramref name="s"/> is the median one), or null.</param>
     public static IReadOnlyList<string> Write(StudySummary s, IReadOnlyList<StudySummary> all, ReportFormat format, string outDir,
-        IReadOnlyList<PublishedRow> published, int topK = DefaultTopK, string? regenerate = null)
+        IReadOnlyList<PublishedRow> published, int topK = DefaultTopK, string? regenerate = null, IReadOnlyList<StudySummary>? seeds = null)
     {
         EnsureWritable(outDir);
         var plots = new[]
         {
             HistoryPlot.Write(s, outDir), ParetoPlot.Write(s, all, outDir), WidthsPlot.Write(s, outDir), MixturePlot.Write(s, topK, outDir),
         };
-        var tables = Tables(s, published, topK);
+        var tables = Tables(s, published, topK, seeds);
         var files = new List<string>();
         void Text(string name, string content)
         {

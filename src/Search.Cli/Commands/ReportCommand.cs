@@ -47,4 +47,17 @@ public static class ReportCommand
         regenerate ??= $"prunesearch report {string.Join(" ", dbs.Select(d => $"--db {d}"))} --study {study} --format {format.Extension()} --out {outDir}";
         return ReportWriter.Write(summary, all, format, outDir, published, top, regenerate);
     }
+
+    /// <summary>
+    /// The report of one experiment run with several search seeds: the seed table on top, then the
+    /// full report of the study whose gain is the median.
+    /// </summary>
+    public static IReadOnlyList<string> WriteSeeds(IReadOnlyList<string> dbs, IReadOnlyList<string> studies, string outDir,
+        IReadOnlyList<PublishedRow> published, string regenerate)
+    {
+        var seeds = studies.Select(name => new StudySummary(ReportStores.Load(dbs, name))).ToList();
+        var median = Search.Reporting.Tables.SeedTable.Median(seeds);
+        var all = ReportStores.LoadAll(dbs).Select(d => seeds.FirstOrDefault(s => s.Data.Name == d.Name) ?? new StudySummary(d)).ToList();
+        return ReportWriter.Write(median, all, ReportFormat.Markdown, outDir, published, ReportWriter.DefaultTopK, regenerate, seeds);
+    }
 }

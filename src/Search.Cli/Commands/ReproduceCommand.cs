@@ -41,23 +41,28 @@ public static class ReproduceCommand
             if (!parse.GetValue(reportOnly))
             {
                 TorchRuntime.Initialize(parse.GetValue(threads));
-                SearchCommand.Run(output, Options(spec, root, db, parse.GetValue(dataDir)));
+                foreach (int seed in spec.SearchSeeds)
+                    SearchCommand.Run(output, Options(spec, root, db, parse.GetValue(dataDir), seed));
             }
             string rel(string p) => Path.GetRelativePath(root, p);
-            var files = ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK,
-                $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {spec.Name} --experiment experiments/{spec.Name}.json --out {rel(outDir)})");
+            string regenerate = spec.SearchSeeds.Count > 1
+                ? $"prunesearch reproduce experiments/{spec.Name}.json --report-only"
+                : $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {spec.Name} --experiment experiments/{spec.Name}.json --out {rel(outDir)})";
+            var files = spec.SearchSeeds.Count > 1
+                ? ReportCommand.WriteSeeds([db], spec.SearchSeeds.Select(spec.StudyName).ToList(), outDir, spec.Published, regenerate)
+                : ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK, regenerate);
             foreach (var f in files) output.WriteLine($"wrote {f}");
             return 0;
         });
         return cmd;
     }
 
-    public static StudyRunOptions Options(ExperimentSpec spec, string root, string db, string? dataDir)
+    public static StudyRunOptions Options(ExperimentSpec spec, string root, string db, string? dataDir, int seed)
     {
         string Rooted(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(root, p));
         string model = spec.Model == ModelLocator.Embedded ? ModelLocator.Embedded : Rooted(spec.Model);
-        return new StudyRunOptions(model, Rooted(spec.Space), spec.Name, db, spec.Trials, spec.Sampler, spec.Seed, spec.Ratio,
+        return new StudyRunOptions(model, Rooted(spec.Space), spec.StudyName(seed), db, spec.Trials, spec.Sampler, seed, spec.Ratio,
             spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir,
-            FinalTokens: spec.FinalTokens(StudyRunOptions.DefaultFinalTokens));
+            FinalTokens: spec.FinalTokens(StudyRunOptions.DefaultFinalTokens), Fitness: spec.Fitness);
     }
 }

@@ -27,7 +27,9 @@ public sealed record ExperimentSpec(
     IReadOnlyList<PublishedRow> Published,
     bool Runnable = true,
     string? Command = null,
-    [property: JsonPropertyName("final_tokens")] JsonElement? FinalTokensValue = null)
+    [property: JsonPropertyName("final_tokens")] JsonElement? FinalTokensValue = null,
+    IReadOnlyList<int>? Seeds = null,
+    string Fitness = "ppl")
 {
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -36,6 +38,12 @@ public sealed record ExperimentSpec(
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
+
+    /// <summary>The sampler seeds to run (<see cref="Seed"/> alone unless <c>seeds</c> lists several).</summary>
+    public IReadOnlyList<int> SearchSeeds => Seeds is { Count: > 0 } s ? s : [Seed];
+
+    /// <summary>The study of one search seed: the experiment's name, suffixed with -s{seed} when it runs several.</summary>
+    public string StudyName(int seed) => SearchSeeds.Count > 1 ? $"{Name}-s{seed}" : Name;
 
     /// <summary>The final scoring budget: a token count, or null for "all" (whole splits); absent means the default.</summary>
     public long? FinalTokens(long defaultTokens) => FinalTokensValue switch

@@ -24,6 +24,9 @@ switch (what)
         ScaleThroughput.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 16, args.Length > 3 ? int.Parse(args[3]) : 128,
             args.Length > 4 ? args[4] : "float32");
         break;
+    case "rss-probe":
+        RssProbe.Run(args[1], int.Parse(args[2]));
+        break;
     case "scale-summary":
         ScaleSummary.Run(args[1], args[2]);
         break;

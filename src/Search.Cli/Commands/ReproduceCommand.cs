@@ -41,15 +41,17 @@ public static class ReproduceCommand
             if (!parse.GetValue(reportOnly))
             {
                 TorchRuntime.Initialize(parse.GetValue(threads));
-                foreach (int seed in spec.SearchSeeds)
-                    SearchCommand.Run(output, Options(spec, root, db, parse.GetValue(dataDir), seed));
+                foreach (var arm in spec.Expanded)
+                    foreach (int seed in arm.SearchSeeds)
+                        SearchCommand.Run(output, Options(arm, root, db, parse.GetValue(dataDir), seed));
             }
             string rel(string p) => Path.GetRelativePath(root, p);
-            string regenerate = spec.SearchSeeds.Count > 1
+            string regenerate = spec.SearchSeeds.Count > 1 || spec.Expanded.Count > 1
                 ? $"prunesearch reproduce experiments/{spec.Name}.json --report-only"
                 : $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {spec.Name} --experiment experiments/{spec.Name}.json --out {rel(outDir)})";
-            var files = spec.SearchSeeds.Count > 1
-                ? ReportCommand.WriteSeeds([db], spec.SearchSeeds.Select(spec.StudyName).ToList(), outDir, spec.Published, regenerate)
+            var studies = spec.Expanded.SelectMany(arm => arm.SearchSeeds.Select(arm.StudyName)).ToList();
+            var files = studies.Count > 1
+                ? ReportCommand.WriteSeeds([db], studies, outDir, spec.Published, regenerate)
                 : ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK, regenerate);
             foreach (var f in files) output.WriteLine($"wrote {f}");
             return 0;

@@ -29,7 +29,8 @@ public sealed record ExperimentSpec(
     string? Command = null,
     [property: JsonPropertyName("final_tokens")] JsonElement? FinalTokensValue = null,
     IReadOnlyList<int>? Seeds = null,
-    string Fitness = "ppl")
+    string Fitness = "ppl",
+    IReadOnlyList<ExperimentVariant>? Variants = null)
 {
     private static readonly JsonSerializerOptions Options = new()
     {
@@ -44,6 +45,23 @@ public sealed record ExperimentSpec(
 
     /// <summary>The study of one search seed: the experiment's name, suffixed with -s{seed} when it runs several.</summary>
     public string StudyName(int seed) => SearchSeeds.Count > 1 ? $"{Name}-s{seed}" : Name;
+
+    /// <summary>
+    /// The experiment as each variant runs it (an ablation: the same budget and baselines, one lever
+    /// changed per variant), or the experiment itself when it has none. A variant's study is NAME-VARIANT.
+    /// </summary>
+    public IReadOnlyList<ExperimentSpec> Expanded =>
+        Variants is not { Count: > 0 } v
+            ? [this]
+            : v.Select(x => this with
+            {
+                Name = $"{Name}-{x.Name}",
+                Description = x.Description ?? Description,
+                Space = x.Space ?? Space,
+                Sampler = x.Sampler ?? Sampler,
+                Fitness = x.Fitness ?? Fitness,
+                Variants = null,
+            }).ToList();
 
     /// <summary>The final scoring budget: a token count, or null for "all" (whole splits); absent means the default.</summary>
     public long? FinalTokens(long defaultTokens) => FinalTokensValue switch

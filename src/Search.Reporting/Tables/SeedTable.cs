@@ -37,7 +37,7 @@ public static class SeedTable
             rows.Add(new[] { "median", "", "", "", "", Pct(median), "", "" });
             rows.Add(new[] { "min .. max", "", "", "", "", $"{Pct(sorted[0])} .. {Pct(sorted[^1])}", "", "" });
         }
-        return new ReportTable("seeds", $"{seeds.Count} search seeds: searched vs the best hand-set baseline on test",
+        return new ReportTable("seeds", $"{seeds.Count} studies (search seeds or ablation arms): searched vs the best hand-set baseline on test",
             ["study", "search seed", "best baseline (chosen on search split)", "baseline test ppl", "searched test ppl", "test gain",
              "baseline calibration-seed spread", "margin > spread"], rows);
     }

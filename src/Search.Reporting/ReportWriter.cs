@@ -23,6 +23,7 @@ public static class ReportWriter
     public static IReadOnlyList<ReportTable> Tables(StudySummary s, IReadOnlyList<PublishedRow> published, int topK)
     {
         var tables = new List<ReportTable> { ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK) };
+        if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
         return tables;
     }
@@ -41,7 +42,7 @@ public static class ReportWriter
         var plots = new[]
         {
             HistoryPlot.Write(s, outDir), ParetoPlot.Write(s, all, outDir), WidthsPlot.Write(s, outDir), MixturePlot.Write(s, topK, outDir),
-        };
+        }.Concat(SpeedParetoPlot.Write(s, outDir) is { } speedPlot ? [speedPlot] : []).ToArray();
         var tables = Tables(s, published, topK);
         var files = new List<string>();
         void Text(string name, string content)

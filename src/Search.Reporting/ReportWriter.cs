@@ -23,8 +23,8 @@ public static class ReportWriter
     public static IReadOnlyList<ReportTable> Tables(StudySummary s, IReadOnlyList<PublishedRow> published, int topK)
     {
         var tables = new List<ReportTable> { ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK) };
-        if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
+        if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
         return tables;
     }
 

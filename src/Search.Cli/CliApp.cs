@@ -29,6 +29,7 @@ public static class CliApp
         root.Add(ReportCommand.Create(output));
         root.Add(CompareCommand.Create(output));
         root.Add(ExportCommand.Create(output));
+        root.Add(BenchCommand.Create(output));
         root.Add(ReproduceCommand.Create(output));
         root.Add(InitModelCommand.Create(output));
         root.Add(MigrateCommand.Create(output));

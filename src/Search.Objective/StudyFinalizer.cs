@@ -1,3 +1,5 @@
+using Search.Model;
+using Search.Model.Speed;
 using Search.Optimization;
 using Search.Optimization.Storage;
 using Search.Optimization.Trials;
@@ -16,6 +18,9 @@ public static class StudyFinalizer
 {
     /// <summary>Calibration seeds the best baseline is re-run with (the trial's own seed first).</summary>
     public const int SpreadSeeds = 5;
+
+    /// <summary>The study task that times finalists and baselines (<c>search --speed</c>), separate so a finalized study can be timed later.</summary>
+    public const string SpeedTask = "speed";
 
     /// <summary>Adds what is missing; stops between configs when <paramref name="cancel"/> fires (another worker took over).</summary>
     public static void Run(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, CancellationToken cancel = default)
@@ -43,6 +48,37 @@ public static class StudyFinalizer
             storage.SetTrialUserAttr(study.Name, t.Number, TrialAttrs.Final, AttrJson.Serialize(final));
             log.WriteLine($"final trial {t.Number + 1}{(t.UserAttr(UserAttrKeys.Baseline) is { } tag ? $" [{tag}]" : "")}: " +
                           $"{final.SearchSplit} ppl {final.SearchPpl:F4}, {final.TestSplit} ppl {final.TestPpl:F4} ({final.Seconds:F1} s)");
+        }
+    }
+
+    /// <summary>
+    /// Times every finalist and baseline without a <see cref="TrialAttrs.Speed"/> record against the
+    /// dense model (interleaved, <see cref="SpeedMeter"/>) and stores the record. A trial that
+    /// already has one keeps it (annotations are written once).
+    /// </summary>
+    public static void MeasureSpeed(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, Transformer dense,
+        string tokenizerDir, SpeedSettings speed, CancellationToken cancel = default)
+    {
+        var todo = Finalists(storage.GetTrials(study.Name), runner.Settings.Finalists)
+            .Where(t => t.UserAttr(TrialAttrs.Speed) is null).ToList();
+        if (todo.Count == 0) return;
+        // Both models in the compute dtype, resident: a mapped checkpoint in another dtype would be converted at every step.
+        using var reference = Materialized.Of(dense, ready: true);
+        using var meter = new SpeedMeter(reference, "dense", tokenizerDir, speed.Protocol, speed.LlamaCpp);
+        foreach (var t in todo)
+        {
+            cancel.ThrowIfCancellationRequested();
+            string label = t.UserAttr(UserAttrKeys.Baseline) is { } tag ? $"trial {t.Number + 1} [{tag}]" : $"trial {t.Number + 1}";
+            TrialSpeed record;
+            using (var scope = TorchSharp.torch.NewDisposeScope())
+            using (var pruned = runner.Build(t.Params, out _))
+            using (var model = Materialized.Of(pruned, ready: true))
+                record = TrialSpeeds.From(meter.Compare(model, label), DateTime.UtcNow);
+            storage.SetTrialUserAttr(study.Name, t.Number, TrialAttrs.Speed, AttrJson.Serialize(record));
+            log.WriteLine($"speed {label}: " + string.Join("; ", new[] { record.TorchSharp, record.LlamaCpp }.OfType<RuntimeSpeed>().Select(r =>
+                $"{(r.Runtime.StartsWith("llama.cpp", StringComparison.Ordinal) ? "llama.cpp" : "TorchSharp")} decode {r.Model.DecodeTokensPerSecond:F1} tok/s " +
+                $"(x{r.DecodeSpeedup:F2} dense), prefill {r.Model.PrefillTokensPerSecond:F1} tok/s (x{r.PrefillSpeedup:F2})")) +
+                $" [{record.Threads} threads]");
         }
     }
 

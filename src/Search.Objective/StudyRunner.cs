@@ -61,6 +61,8 @@ public static class StudyRunner
             throw new StudyFailedException($"study '{study.Name}': every trial failed; the first: {trials[0].Error}");
         // Finalisation runs once for the study, whichever worker claims it; the others wait for it.
         study.RunOnce(Study.FinalizeTask, ct => StudyFinalizer.Run(log, storage, study, setup.Runner, ct));
+        if (o.Speed is { } speed)
+            study.RunOnce(StudyFinalizer.SpeedTask, ct => StudyFinalizer.MeasureSpeed(log, storage, study, setup.Runner, loaded.Model, loaded.Dir, speed, ct));
         return storage.GetTrials(study.Name);
     }
 

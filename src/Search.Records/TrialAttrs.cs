@@ -28,4 +28,10 @@ public static class TrialAttrs
     /// calibration seeds — the yardstick a searched improvement must exceed.
     /// </summary>
     public const string SeedSpread = UserAttrKeys.AnnotationPrefix + "seed_spread";
+
+    /// <summary>
+    /// <see cref="TrialSpeed"/>: prefill/decode tokens/s of the trial's model and of the dense model,
+    /// measured interleaved (TorchSharp, and llama.cpp when asked), written by <c>search --speed</c>.
+    /// </summary>
+    public const string Speed = UserAttrKeys.AnnotationPrefix + "speed";
 }

@@ -27,6 +27,7 @@ public static class ReportWriter
         if (seeds is { Count: > 1 }) tables.Add(SeedTable.Of(seeds));
         tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK)]);
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
+        if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
         return tables;
     }
 
@@ -45,7 +46,7 @@ public static class ReportWriter
         var plots = new[]
         {
             HistoryPlot.Write(s, outDir), ParetoPlot.Write(s, all, outDir), WidthsPlot.Write(s, outDir), MixturePlot.Write(s, topK, outDir),
-        };
+        }.Concat(SpeedParetoPlot.Write(s, outDir) is { } speedPlot ? [speedPlot] : []).ToArray();
         var tables = Tables(s, published, topK, seeds);
         var files = new List<string>();
         void Text(string name, string content)

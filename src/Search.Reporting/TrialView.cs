@@ -16,6 +16,9 @@ public sealed record TrialView(FrozenTrial Trial, PlanSummary? Plan, FinalScores
 
     public string? Baseline => Trial.UserAttr(UserAttrKeys.Baseline);
 
+    /// <summary>Measured prefill/decode speed against the dense model (<c>search --speed</c>), or null.</summary>
+    public TrialSpeed? Speed => AttrJson.TryDeserialize<TrialSpeed>(Trial.UserAttr(TrialAttrs.Speed));
+
     public bool IsBaseline => Baseline is not null;
 
     public double? Proxy => Trial.State == TrialState.Complete ? Trial.Value : null;

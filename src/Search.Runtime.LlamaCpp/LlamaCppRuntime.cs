@@ -27,12 +27,43 @@ public static class LlamaCppRuntime
         lock (Gate)
         {
             if (configured) return;
+            // A llama.cpp build of the user's own (or, in tests, a path that does not load) instead of the package's.
+            if (Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } library)
+                NativeLibraryConfig.All.WithLibrary(library, null);
             NativeLibraryConfig.All.WithLogCallback((level, message) =>
             {
                 if (level == LLamaLogLevel.Error)
                     lock (Gate) Errors.Add(message.TrimEnd());
             });
             configured = true;
+        }
+    }
+
+    /// <summary>Environment variable naming a libllama.so to load instead of LLamaSharp.Backend.Cpu's.</summary>
+    public const string LibraryVariable = "PRUNESEARCH_LLAMA_CPP_LIBRARY";
+
+    /// <summary>
+    /// Null when llama.cpp's native library loads in this process, else why not (one line): callers
+    /// that only verify or time with llama.cpp go on without it and say so.
+    /// </summary>
+    public static string? Unavailable()
+    {
+        try
+        {
+            EnsureConfigured();
+            NativeApi.llama_max_devices();
+            return null;
+        }
+        catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or EntryPointNotFoundException
+                                      or BadImageFormatException or LLama.Exceptions.RuntimeError or InvalidOperationException)
+        {
+            var inner = e;
+            while (inner.InnerException is not null) inner = inner.InnerException;
+            // LLamaSharp's message is a numbered list of possible causes: its first sentence is the fact.
+            string m = inner.Message.ReplaceLineEndings(" ").Trim();
+            int cut = m.IndexOfAny(['.', ':']);
+            m = cut > 0 ? m[..cut] : m.Length > 0 ? m : inner.GetType().Name;
+            return Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } library ? $"{m}; {LibraryVariable}={library}" : m;
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Search.Model;
 using Search.Model.Checkpoints;
+using Search.Model.Export;
 using Search.Model.Runtime;
 using Search.Data;
 using Search.Pruning.Pipeline;
@@ -53,7 +54,14 @@ public static class PruneCommand
             Description = $"evaluation set {EvalSpec.Format}: non-overlapping windows, one BOS at the corpus start (same as 'eval --bos corpus')",
             DefaultValueFactory = _ => "synthetic:valid:128",
         };
-        var outDir = new Option<string?>("--out") { Description = "write the pruned model here as an HF folder (config.json with prunesearch_layers, safetensors, tokenizer)" };
+        var outDir = new Option<string?>("--out")
+        {
+            Description = "write the pruned model here: an HF folder (config.json with prunesearch_layers, safetensors, tokenizer), " +
+                          "or in the --format given (gguf: a .gguf file or a folder)",
+        };
+        var format = ExportOptions.Format();
+        var ggufType = ExportOptions.GgufType("--gguf-dtype");
+        var padHeads = ExportOptions.PadHeads();
         var statsCache = new Option<string?>("--stats-cache")
         {
             Description = "folder of cached calibration sums (default: $PRUNESEARCH_CACHE_DIR/stats, else ~/.cache/prunesearch/stats)",
@@ -73,7 +81,7 @@ public static class PruneCommand
         var cmd = new Command("prune", "Prune a model once (FLAP-style): calibrate on the dense model, score channels and heads, " +
                                        "remove the lowest under a structure or per-layer ratios, compensate, and compare perplexities.")
         {
-            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, statsCache, statsMode,
+            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, format, ggufType, padHeads, statsCache, statsMode,
             dataDir, device, dtype, weights, json, threads,
         };
         cmd.SetAction(parse =>
@@ -86,6 +94,7 @@ public static class PruneCommand
             var pool = PoolSpec.Parse(parse.GetValue(calib)!);
             var mode = StatisticsModeNames.Parse(parse.GetValue(statsMode)!);
             var evalSpec = EvalSpec.Parse(parse.GetValue(eval)!);
+            var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--gguf-dtype", parse.GetValue(padHeads));
             var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
@@ -111,7 +120,8 @@ public static class PruneCommand
             var request = new PruneRequest(recipe, pool, windows, evalWindows, cache, StatisticsMode: mode);
             using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
                 (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
-            if (outPath is not null) Checkpoint.Save(outcome.Pruned, outPath, loaded.Dir);
+            if (outPath is not null)
+                outPath = ModelExport.Write(outcome.Pruned, loaded.Dir, outPath, target.Format, target.GgufType, target.DeciLm).Path;
 
             var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp), StatisticsModeNames.Name(mode),
                 windows is null ? null : pool, evalSpec, outPath, dev.ToString());

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Search.Model;
 using Search.Optimization.Storage;
 using Search.Records;
+using Search.Reporting.Data;
 
 namespace Search.Cli.Commands;
 
@@ -12,11 +13,23 @@ public static class TrialsCommand
     {
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
-        var cmd = new Command("trials", "List a study's trials (state, proxy and test ppl, achieved ratio, config, time, error).") { study, db };
+        var format = new Option<string>("--format")
+        {
+            Description = "table (for reading), json (an array of flat objects) or csv (a header row): one row per trial with every param " +
+                          "(vectors as param.NAME[i]), score (split, tokens), plan, timings, final scores, speed and error (README: Trials as data)",
+            DefaultValueFactory = _ => "table",
+        };
+        var cmd = new Command("trials", "List a study's trials (state, proxy and test ppl, achieved ratio, config, time, error), or every stored field as JSON/CSV.")
+        {
+            study, db, format,
+        };
         cmd.SetAction(parse =>
         {
+            string f = parse.GetValue(format)!.Trim().ToLowerInvariant();
+            if (f is not ("table" or "json" or "csv")) throw new UserInputException($"--format: unknown value '{parse.GetValue(format)}' (expected table, json or csv)");
             var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
-            StudyTables.List(output, record.Name, TrialParams.MixComponentsOf(record.SpaceJson), trials);
+            if (f == "table") StudyTables.List(output, record.Name, TrialParams.MixComponentsOf(record.SpaceJson), trials);
+            else output.Write(f == "json" ? TrialRowsText.Json(TrialRows.Of(trials)) : TrialRowsText.Csv(TrialRows.Of(trials)));
             return 0;
         });
         return cmd;
@@ -26,11 +39,13 @@ public static class TrialsCommand
     {
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
-        var cmd = new Command("best", "The best searched trial next to the hand-set baselines (finalized on the search and test splits).") { study, db };
+        var json = CommonOptions.Json();
+        var cmd = new Command("best", "The best searched trial next to the hand-set baselines (finalized on the search and test splits).") { study, db, json };
         cmd.SetAction(parse =>
         {
             var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
-            StudyTables.Summary(output, record.Name, trials);
+            if (parse.GetValue(json)) output.Write(BestDocument.Json(record.Name, trials));
+            else StudyTables.Summary(output, record.Name, trials);
             return 0;
         });
         return cmd;

@@ -60,9 +60,63 @@ public static class ReportTables
                 v.Structure ?? "", v.Compensation ?? "", v.Trial.Seed.ToString(Inv), v.WidthsText,
             });
         }
-        return new ReportTable("summary", $"Study {s.Data.Name}: best searched vs hand-set baselines",
-            ["method", "trial", "proxy ppl", "search ppl", "test ppl", "params after", "achieved ratio", "calibration",
-             "metric mix", "structure", "compensation", "trial seed", "widths per layer (heads/kv/channels)"], rows);
+        string[] headers = ["method", "trial", "proxy ppl", "search ppl", "test ppl", "params after", "achieved ratio", "calibration",
+             "metric mix", "structure", "compensation", "trial seed", "widths per layer (heads/kv/channels)"];
+        // Studies timed with search --speed add the measured speedup; others keep their columns.
+        if (listed.Any(v => v.Speed is not null))
+        {
+            headers = [.. headers, "decode speedup (TorchSharp)"];
+            rows = rows.Select((r, i) => (IReadOnlyList<string>)[.. r, Speedup(listed[i].Speed?.TorchSharp)]).ToList();
+        }
+        if (listed.Any(v => v.Speed?.LlamaCpp is not null))
+        {
+            headers = [.. headers, "decode speedup (llama.cpp)"];
+            rows = rows.Select((r, i) => (IReadOnlyList<string>)[.. r, Speedup(listed[i].Speed?.LlamaCpp)]).ToList();
+        }
+        return new ReportTable("summary", $"Study {s.Data.Name}: best searched vs hand-set baselines", headers, rows);
+    }
+
+    private static string Speedup(RuntimeSpeed? r) => r is null ? "" : r.DecodeSpeedup.ToString("0.00", Inv) + "x";
+
+    private static string Tps(double? x) => x is double v ? v.ToString("F1", Inv) : "";
+
+    /// <summary>
+    /// Measured prefill/decode tokens/s of every timed trial and of the dense model measured
+    /// interleaved with it (<c>search --speed</c>), with the speedups; null when nothing was timed.
+    /// </summary>
+    public static ReportTable? Speed(StudySummary s)
+    {
+        var timed = s.Views.Where(v => v.Speed is not null).OrderBy(v => v.IsBaseline ? 0 : 1).ThenBy(v => v.Number).ToList();
+        if (timed.Count == 0) return null;
+        bool llama = timed.Any(v => v.Speed!.LlamaCpp is not null);
+        var first = timed[0].Speed!;
+        string[] headers = ["method", "trial", "test ppl", "params after",
+            "TorchSharp prefill tok/s", "× dense", "TorchSharp decode tok/s", "× dense", "dense decode tok/s"];
+        if (llama) headers = [.. headers, "llama.cpp prefill tok/s", "× dense", "llama.cpp decode tok/s", "× dense", "dense decode tok/s"];
+        headers = [.. headers, "threads", "load avg"];
+        var rows = timed.Select(v =>
+        {
+            var sp = v.Speed!;
+            var cells = new List<string>
+            {
+                v.Baseline ?? $"searched #{v.DisplayNumber}", v.DisplayNumber.ToString(Inv), F4(v.Final?.TestPpl), Count(v.Plan?.TotalParamsAfter),
+                Tps(sp.TorchSharp.Model.PrefillTokensPerSecond), sp.TorchSharp.PrefillSpeedup.ToString("0.00", Inv),
+                Tps(sp.TorchSharp.Model.DecodeTokensPerSecond), sp.TorchSharp.DecodeSpeedup.ToString("0.00", Inv), Tps(sp.TorchSharp.Dense.DecodeTokensPerSecond),
+            };
+            if (llama)
+                cells.AddRange(sp.LlamaCpp is { } l
+                    ? [Tps(l.Model.PrefillTokensPerSecond), l.PrefillSpeedup.ToString("0.00", Inv), Tps(l.Model.DecodeTokensPerSecond),
+                       l.DecodeSpeedup.ToString("0.00", Inv), Tps(l.Dense.DecodeTokensPerSecond)]
+                    : ["", "", "", "", ""]);
+            cells.Add(sp.Threads.ToString(Inv));
+            cells.Add(sp.LoadBefore is double a && sp.LoadAfter is double b ? $"{a.ToString("F1", Inv)}→{b.ToString("F1", Inv)}" : "");
+            return (IReadOnlyList<string>)cells;
+        }).ToList();
+        var p = first.Protocol;
+        return new ReportTable("speed",
+            $"Study {s.Data.Name}: measured speed (batch 1, {p.PromptTokens}-token prompt, {p.NewTokens} new tokens, median of {p.Repeats} after {p.Warmup} warm-up; " +
+            $"{first.Machine.Cpu}, {first.Machine.LogicalCores} logical cores; each trial timed interleaved with the dense model)",
+            headers, rows);
     }
 
     public static ReportTable Top(StudySummary s, int k) => new("top",

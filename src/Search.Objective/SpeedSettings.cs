@@ -1,0 +1,10 @@
+using Search.Model.Speed;
+
+namespace Search.Objective;
+
+/// <summary>
+/// <c>search --speed</c>: after finalisation, the finalists and baselines are timed against the
+/// dense model (<see cref="SpeedMeter"/>) and each gets a <see cref="Records.TrialSpeed"/>.
+/// </summary>
+/// <param name="LlamaCpp">Opens GGUFs in llama.cpp; null measures TorchSharp only.</param>
+public sealed record SpeedSettings(SpeedProtocol Protocol, GgufRunnerFactory? LlamaCpp = null);

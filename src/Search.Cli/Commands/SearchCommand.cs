@@ -21,23 +21,23 @@ public static class SearchCommand
         };
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
-        var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 };
+        var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 }.AtLeast(1);
         var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolution (DarwinLM-style) or random", DefaultValueFactory = _ => "gp" };
         var seed = new Option<int>("--seed") { Description = "sampler seed: the same seed gives the same trials", DefaultValueFactory = _ => 0 };
-        var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 };
+        var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 }.Fraction();
         var evalDataset = new Option<string>("--eval-dataset")
         {
             Description = "corpus scored by the objective: its valid split tunes, its test split (or the second half of valid) reports",
             DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
         };
-        var seqLen = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 };
+        var seqLen = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 }.AtLeast(2);
         var bos = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };
-        var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 };
-        var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 };
+        var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 }.AtLeast(1);
+        var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var poolSize = new Option<int?>("--pool-size")
         {
             Description = "calibration windows per (source, seqlen, seed) pool; a trial takes the first n (default: the largest n the space asks for)",
-        };
+        }.AtLeast(1);
         var finalTokens = new Option<string>("--final-tokens")
         {
             Description = $"scored tokens per split for finalists, baselines and the seed spread, or 'all' for whole splits (default {StudyRunOptions.DefaultFinalTokens})",

@@ -74,10 +74,37 @@ public static class SearchCommand
         : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n > 0 ? n
         : throw new Search.Model.UserInputException($"--final-tokens must be a positive token count or 'all', got '{value}'");
 
-    /// <summary>Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary.</summary>
+    /// <summary>
+    /// Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary. An
+    /// existing store is read once first (<see cref="ReadExisting"/>), so a damaged or hand-edited
+    /// one is one line naming the file before the model loads.
+    /// </summary>
     public static void Run(TextWriter output, StudyRunOptions options)
     {
-        var trials = StudyRunner.Run(output, options);
+        if (File.Exists(options.Db)) ReadExisting(options.Db, options.Study);
+        IReadOnlyList<Search.Optimization.Trials.FrozenTrial> trials;
+        try
+        {
+            trials = StudyRunner.Run(output, options);
+        }
+        catch (LiteDB.LiteException e)
+        {
+            throw StoreReads.Damaged(options.Db, e); // LiteDB's errors name no file
+        }
         StudyTables.Summary(output, options.Study, trials);
+    }
+
+    /// <summary>Everything a resume reads of <paramref name="study"/>: its record, trials, queue and rendered attributes.</summary>
+    private static void ReadExisting(string db, string study)
+    {
+        var trials = StoreReads.Read(db, () =>
+        {
+            using var storage = new Search.Optimization.Storage.LiteDbStorage(db);
+            storage.GetStudies();
+            if (storage.FindStudy(study) is null) return [];
+            storage.GetQueue(study);
+            return storage.GetTrials(study);
+        });
+        StoreReads.CheckAttrs(db, study, trials);
     }
 }

@@ -15,9 +15,12 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     public static CliRun Of(params string[] args) => In(null, args);
 
     /// <summary>Runs in <paramref name="workDir"/> (null: the test's working directory) and waits for the exit.</summary>
-    public static CliRun In(string? workDir, params string[] args)
+    public static CliRun In(string? workDir, params string[] args) => With(workDir, null, args);
+
+    /// <summary>Runs with extra environment variables (null: none) and waits for the exit.</summary>
+    public static CliRun With(string? workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = CliRunner.Start(workDir, args);
+        using var process = CliRunner.Start(workDir, environment, args);
         // Read both streams concurrently so neither pipe fills and blocks the child.
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -12,7 +12,10 @@ internal static class CliRunner
     }
 
     /// <summary>A child `prunesearch` process with redirected output, in <paramref name="workDir"/> (null: the current directory).</summary>
-    public static Process Start(string? workDir, params string[] args)
+    public static Process Start(string? workDir, params string[] args) => Start(workDir, null, args);
+
+    /// <summary>As <see cref="Start(string?, string[])"/>, with extra environment variables (e.g. PRUNESEARCH_CACHE_DIR).</summary>
+    public static Process Start(string? workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -20,6 +23,7 @@ internal static class CliRunner
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         psi.ArgumentList.Add(Executable);
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;

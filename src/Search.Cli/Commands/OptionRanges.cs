@@ -15,8 +15,7 @@ public static class OptionRanges
     {
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < min) result.AddError($"{option.Name} must be at least {min}, got {value}");
+            if (TryValue(result, out int value) && value < min) result.AddError($"{option.Name} must be at least {min}, got {value}");
         });
         return option;
     }
@@ -25,7 +24,7 @@ public static class OptionRanges
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is int value && value < min)
+            if (TryValue(result, out int? parsed) && parsed is int value && value < min)
                 result.AddError($"{option.Name} must be at least {min}, got {value}");
         });
         return option;
@@ -36,10 +35,27 @@ public static class OptionRanges
     {
         option.Validators.Add(result =>
         {
-            double value = result.GetValueOrDefault<double>();
-            if (!(value >= 0 && value < 1))
+            if (TryValue(result, out double value) && !(value >= 0 && value < 1))
                 result.AddError($"{option.Name} must be in [0, 1) (got {value.ToString(CultureInfo.InvariantCulture)})");
         });
         return option;
+    }
+
+    /// <summary>
+    /// The parsed value, or null when the text did not parse ("--seqlen long"): the parser reports
+    /// that error itself, and GetValueOrDefault would throw instead of letting it.
+    /// </summary>
+    private static bool TryValue<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 }

@@ -27,7 +27,7 @@ public sealed class KillTest(string cli, string work, StressCache cache, int kil
     [
         "search", "--trials", trials.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture),
         "--study", Study, "--db", db, "--sampler", sampler, "--space", Path.Combine(CliProcess.RepoRoot, "search-spaces", "quick.json"),
-        "--proxy-windows", "8", "--finalists", "2", "--pool-size", "128", "--threads", "2",
+        "--proxy-windows", "8", "--finalists", "2", "--pool-size", "128", "--final-tokens", "16384", "--threads", "2",
     ];
 
     /// <summary>Runs the test; true when the killed-and-resumed store equals the uninterrupted one.</summary>

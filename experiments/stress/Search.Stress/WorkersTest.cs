@@ -22,7 +22,7 @@ public sealed class WorkersTest(string cli, string work, StressCache cache, int 
     [
         "search", "--trials", trials.ToString(CultureInfo.InvariantCulture), "--seed", seed.ToString(CultureInfo.InvariantCulture),
         "--study", Study, "--db", db, "--sampler", sampler, "--space", Path.Combine(CliProcess.RepoRoot, "search-spaces", "quick.json"),
-        "--proxy-windows", "8", "--finalists", "2", "--pool-size", "128", "--threads", "1",
+        "--proxy-windows", "8", "--finalists", "2", "--pool-size", "128", "--final-tokens", "16384", "--threads", "1",
     ];
 
     public bool Run()

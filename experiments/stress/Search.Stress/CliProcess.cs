@@ -71,12 +71,13 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
-    /// <summary>SIGKILL now (on Linux <see cref="Process.Kill()"/> sends SIGKILL); waits until the child is gone.</summary>
+    /// <summary>SIGKILL now (on Linux <see cref="Process.Kill()"/> sends SIGKILL); waits until the child and its stdout are gone.</summary>
     public void KillHard()
     {
         try { process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { /* already exited */ }
         process.WaitForExit();
+        reader.Join(); // stdout is closed now; the reader finishes its last lines
     }
 
     /// <summary>Waits for a normal exit; returns the exit code and stderr.</summary>
@@ -90,7 +91,7 @@ public sealed class CliProcess : IDisposable
 
     public void Dispose()
     {
-        if (!process.HasExited) KillHard();
+        KillHard();
         process.Dispose();
         lines.Dispose();
     }

@@ -48,10 +48,11 @@ public sealed class KillTest(string cli, string work, StressCache cache, int kil
         cache.Clear();
         var plan = Plan(kills);
         var hits = new List<string>();
-        int attempt = 0;
-        foreach (var phase in plan)
+        bool trialsDone = false;
+        for (int attempt = 1; attempt <= plan.Count; attempt++)
         {
-            attempt++;
+            // Once every trial is stored, only finalisation is left to kill.
+            var phase = trialsDone ? Phase.Finalisation : plan[attempt - 1];
             if (phase == Phase.Calibration) cache.ClearStatistics();
             using var child = CliProcess.Start(cli, work, cache.Root, SearchArgs(killed));
             string? hit = AimAndKill(child, phase);
@@ -64,6 +65,9 @@ public sealed class KillTest(string cli, string work, StressCache cache, int kil
             }
             hits.Add(hit);
             log($"kill {attempt}/{plan.Count} ({phase}): {hit}");
+            trialsDone |= child.Seen.Any(l => l.Text.Contains(" already has ", StringComparison.Ordinal)
+                                              || l.Text.StartsWith("final trial ", StringComparison.Ordinal)
+                                              || l.Text.StartsWith($"trial {trials}/{trials}", StringComparison.Ordinal));
         }
 
         log("resume to the end: same command");
@@ -83,7 +87,10 @@ public sealed class KillTest(string cli, string work, StressCache cache, int kil
         return difference is null;
     }
 
-    /// <summary>Calibration and trial kills alternate first; finalisation kills last (once they start, no trial is left).</summary>
+    /// <summary>
+    /// Calibration and trial kills alternate first; finalisation kills last (once they start, no trial
+    /// is left). A plan that runs out of trials early moves on to finalisation at once.
+    /// </summary>
     private static List<Phase> Plan(int kills)
     {
         int final = Math.Max(1, kills / 3);

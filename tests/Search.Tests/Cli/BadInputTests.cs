@@ -30,9 +30,11 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
             var run = CliRun.In(dir, args);
 
             string expected = c.Message.Replace("{dir}", dir);
+            string? names = c.Names?.Replace("{dir}", dir);
             var lines = run.Error.TrimEnd('\n').Split('\n');
-            Assert.True(run.ExitCode == c.Exit && lines.Length == 1 && lines[0].StartsWith(expected, StringComparison.Ordinal),
-                $"expected exit {c.Exit} and one line starting\n  {expected}\ngot exit {run.ExitCode}:\n{run.Error}");
+            Assert.True(run.ExitCode == c.Exit && lines.Length == 1 && lines[0].StartsWith(expected, StringComparison.Ordinal)
+                        && (names is null || lines[0].Contains(names, StringComparison.Ordinal)),
+                $"expected exit {c.Exit} and one line starting\n  {expected}{(names is null ? "" : $"\nnaming {names}")}\ngot exit {run.ExitCode}:\n{run.Error}");
             c.Also?.Invoke(run);
             AssertStore(c.Store, storeBefore, workspace.StorePath);
         }

@@ -94,7 +94,11 @@ public static class SearchCommand
         StudyTables.Summary(output, options.Study, trials);
     }
 
-    /// <summary>Everything a resume reads of <paramref name="study"/>: its record, trials, queue and rendered attributes.</summary>
+    /// <summary>
+    /// Everything a resume reads of <paramref name="study"/>: its record, trials, queue and rendered
+    /// attributes. Where the storage layer can open a store read-only, this must use it: a writable
+    /// open of a file cut short lets LiteDB flag or even truncate it before the error.
+    /// </summary>
     private static void ReadExisting(string db, string study)
     {
         var trials = StoreReads.Read(db, () =>

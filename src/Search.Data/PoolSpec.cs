@@ -39,6 +39,8 @@ public sealed record PoolSpec(string Source, string Split, int SeqLen, int Count
         if (!seedText.StartsWith("seed", StringComparison.OrdinalIgnoreCase)
             || !long.TryParse(seedText.AsSpan(4), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed))
             throw Malformed(text, $"seed '{seedText}' must be seedN, e.g. seed0");
+        // CPython's random.seed(S) seeds with |S|: seed-1 would draw seed1's windows under another name and cache key.
+        if (seed < 0) throw Malformed(text, $"seed '{seedText}' must be 0 or more (random.seed uses |S|, so seed{seed} would repeat seed{-seed})");
 
         return new PoolSpec(source, split, seqLen, count, seed);
     }

@@ -21,6 +21,13 @@ public sealed class Transformer : IDecoderLayers, IDisposable
     private readonly Dictionary<long, (Tensor Cos, Tensor Sin)> ropeCache = new();
     private Tensor? lmHeadTransposed;
 
+    // RMSNorm's scalars, held for the model's lifetime. TorchSharp 0.107 hands an implicitly converted
+    // Scalar's native handle to libtorch without keeping the Scalar alive, so its finalizer could free
+    // it mid-call: a resumed search died once with "INTERNAL ASSERT FAILED at Scalar.h" in
+    // pow_Tensor_Scalar (experiments/stress). A field keeps them reachable while the model is in use.
+    private static readonly Scalar SquareExponent = 2.ToScalar();
+    private readonly Scalar rmsNormEps;
+
     public ModelConfig Config { get; }
     public Tensor Embedding { get; }        // [V, d]
     public Tensor FinalNorm { get; }        // [d]
@@ -48,6 +55,7 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         Layers = layers;
         DType = computeDtype ?? embedding.dtype;
         Device = device ?? embedding.device;
+        rmsNormEps = config.RmsNormEps.ToScalar();
     }
 
     /// <summary>
@@ -262,7 +270,7 @@ public sealed class Transformer : IDecoderLayers, IDisposable
     private Tensor RmsNorm(Tensor x, Tensor weight)
     {
         var xf = x.dtype == ScalarType.Float32 ? x : x.to_type(ScalarType.Float32);
-        var normed = xf * rsqrt(xf.pow(2).mean([-1], keepdim: true) + Config.RmsNormEps);
+        var normed = xf * rsqrt(xf.pow(SquareExponent).mean([-1], keepdim: true).add(rmsNormEps));
         return weight * (x.dtype == ScalarType.Float32 ? normed : normed.to_type(x.dtype));
     }
 
@@ -336,5 +344,6 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         Embedding.Dispose();
         FinalNorm.Dispose();
         if (!ReferenceEquals(LmHead, Embedding)) LmHead.Dispose();
+        rmsNormEps.Dispose();
     }
 }

@@ -67,7 +67,7 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
             log?.Invoke($"calibration pool {spec.Key}: one dense pass");
             return (CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, seqLen, batch), windows);
         }
-        var stats = cache.GetOrCollect(dense, modelHash, spec, BosMode.Corpus, windows, batch, out bool hit, warn: log);
+        var stats = cache.GetOrCollect(dense, modelHash, spec, BosMode.Corpus, windows, batch, out bool hit);
         log?.Invoke($"calibration pool {spec.Key}: {(hit ? "cached statistics" : "one dense pass")}");
         return (stats, windows);
     }

@@ -40,9 +40,9 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of a table" };
 
-    public static Option<int> Threads() => new("--threads")
+    public static Option<int> Threads() => new Option<int>("--threads")
     {
         Description = "CPU threads for libtorch (default: all cores)",
         DefaultValueFactory = _ => Environment.ProcessorCount,
-    };
+    }.AtLeast(1);
 }

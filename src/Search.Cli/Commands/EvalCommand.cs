@@ -21,14 +21,14 @@ public static class EvalCommand
             DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
         };
         var split = new Option<string>("--split") { Description = "test, valid/validation or train", DefaultValueFactory = _ => "test" };
-        var seqLen = new Option<int>("--seqlen") { Description = "window length in tokens (non-overlapping windows, remainder dropped)", DefaultValueFactory = _ => 128 };
+        var seqLen = new Option<int>("--seqlen") { Description = "window length in tokens (non-overlapping windows, remainder dropped)", DefaultValueFactory = _ => 128 }.AtLeast(2);
         var bos = new Option<string>("--bos")
         {
             Description = "corpus: one BOS before the whole corpus (FLAP/LLM-Pruner); window: BOS starts every window; none",
             DefaultValueFactory = _ => "corpus",
         };
-        var maxWindows = new Option<int?>("--max-windows") { Description = "evaluate only the first N windows" };
-        var batch = new Option<int>("--batch-size") { Description = "windows per forward pass (0 = automatic)", DefaultValueFactory = _ => 0 };
+        var maxWindows = new Option<int?>("--max-windows") { Description = "evaluate only the first N windows" }.AtLeast(1);
+        var batch = new Option<int>("--batch-size") { Description = "windows per forward pass (0 = automatic)", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
@@ -59,6 +59,10 @@ public static class EvalCommand
                 PerplexityEvaluator.Evaluate(loaded.Model, windows.Ids, windows.Count, windows.SeqLen,
                     source.Dataset, source.Split, BosModes.Name(bosMode), loaded.Hash,
                     parse.GetValue(batch), tick));
+            // A model that overflows or holds NaN weights has no perplexity: say so, never print NaN as a result.
+            string? problem = FiniteJson.NotFinite(result.Perplexity) is { } what
+                ? $"{loaded.Dir}: perplexity is not finite ({what}; mean NLL {result.MeanNll}) on {source.Dataset}/{source.Split}: the model's logits overflow or its weights hold NaN/inf"
+                : null;
             if (asJson)
                 output.WriteLine(JsonSerializer.Serialize(new
                 {
@@ -76,9 +80,11 @@ public static class EvalCommand
                     dtype = result.DType,
                     model_hash = result.ModelHash,
                     device = dev.ToString(),
-                }));
+                    error = problem,
+                }, FiniteJson.Options));
             else
                 PrintTable(output, loaded.Dir, result);
+            if (problem is not null) throw new Search.Model.UserInputException(problem);
             return 0;
         });
         return cmd;
@@ -89,8 +95,8 @@ public static class EvalCommand
         var console = Progress.ConsoleFor(output);
         var table = new Table().AddColumns("field", "value");
         table.AddRow("model", Markup.Escape(model));
-        table.AddRow("perplexity", $"{r.Perplexity:F4}");
-        table.AddRow("mean NLL (nats)", $"{r.MeanNll:F6}");
+        table.AddRow("perplexity", FiniteJson.Cell(r.Perplexity, "F4"));
+        table.AddRow("mean NLL (nats)", FiniteJson.Cell(r.MeanNll, "F6"));
         table.AddRow("windows × seqlen", $"{r.Windows} × {r.SeqLen}");
         table.AddRow("scored tokens", $"{r.ScoredTokens:N0}");
         table.AddRow("dataset / split", $"{Markup.Escape(r.Dataset)} / {r.Split}");
@@ -98,7 +104,7 @@ public static class EvalCommand
         table.AddRow("dtype", r.DType);
         table.AddRow("model hash", r.ModelHash);
         table.AddRow("seconds", $"{r.Seconds:F2}");
-        table.AddRow("tokens/s", $"{r.TokensPerSecond:F0}");
+        table.AddRow("tokens/s", FiniteJson.Cell(r.TokensPerSecond, "F0"));
         console.Write(table);
     }
 }

@@ -23,7 +23,7 @@ public static class InitModelCommand
         var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16 (stored dtype)", DefaultValueFactory = _ => "bfloat16" };
         var seed = new Option<long>("--seed") { Description = "weights are a pure function of (shape, dtype, seed)", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out") { Description = "output folder (must not exist or be empty)", Required = true };
-        var layers = new Option<int?>("--layers") { Description = "keep only this many layers of the real shape (quick tests)" };
+        var layers = new Option<int?>("--layers") { Description = "keep only this many layers of the real shape (quick tests)" }.AtLeast(1);
         var tokenizer = new Option<string?>("--tokenizer")
         {
             Description = "folder whose tokenizer.model/tokenizer.json is copied (default: the nearest shared/tokenizers/llama2-32k, " +

@@ -26,7 +26,7 @@ public static class PruneCommand
         {
             Description = "fraction of the prunable parameters (attention and MLP weights) to remove, in [0, 1)",
             DefaultValueFactory = _ => 0.2,
-        };
+        }.Fraction();
         var structure = new Option<string>("--structure")
         {
             Description = "al-am (FLAP default), ul-um, ul-mm, al-mm (FLAP's published rules), their exact-budget twins " +
@@ -127,6 +127,7 @@ public static class PruneCommand
                 windows is null ? null : pool, evalSpec, outPath, dev.ToString());
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
             else PruneReport.PrintTables(Progress.ConsoleFor(output), report);
+            if (report.Error is { } problem) throw new UserInputException(problem);
             return 0;
         });
         return cmd;

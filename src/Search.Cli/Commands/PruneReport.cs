@@ -45,7 +45,14 @@ public sealed record PruneReport(
     string Device,
     string Dtype)
 {
-    public static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static readonly JsonSerializerOptions JsonOptions = FiniteJson.Create(JsonNamingPolicy.SnakeCaseLower);
+
+    /// <summary>Why a perplexity is missing (null in JSON): the dense or the pruned model scored NaN/inf.</summary>
+    public string? Error => FiniteJson.NotFinite(DensePpl) is { } dense
+        ? $"{Model}: the dense model's perplexity is not finite ({dense}): its logits overflow or its weights hold NaN/inf"
+        : FiniteJson.NotFinite(PrunedPpl) is { } pruned
+            ? $"{Model}: the pruned model's perplexity is not finite ({pruned}) although the dense model's is {DensePpl:F4}"
+            : null;
 
     public static PruneReport Of(LoadedModel dense, PruneOutcome o, string metric, string compensation, string statistics, PoolSpec? calibration,
         EvalSpec eval, string? outDir, string device)
@@ -85,7 +92,7 @@ public sealed record PruneReport(
             : $"{r.TargetRatio:P2} → {r.AchievedRatio:P2}");
         AddRow(summary, "params total → after", $"{r.ParamsTotal:N0} → {r.ParamsAfter:N0}");
         AddRow(summary, "params prunable / removed", $"{r.ParamsPrunable:N0} / {r.ParamsRemoved:N0}");
-        AddRow(summary, "perplexity dense → pruned", $"{r.DensePpl:F4} → {r.PrunedPpl:F4}");
+        AddRow(summary, "perplexity dense → pruned", $"{FiniteJson.Cell(r.DensePpl, "F4")} → {FiniteJson.Cell(r.PrunedPpl, "F4")}");
         AddRow(summary, "seconds stats / scoring+allocation / surgery / eval",
             $"{r.SecondsStats:F2} / {r.SecondsScoringAllocation:F3} / {r.SecondsSurgery:F3} / {r.SecondsEval:F2} (dense eval {r.SecondsEvalDense:F2})");
         if (r.Out is not null) AddRow(summary, "saved to", r.Out);

@@ -17,7 +17,7 @@ public static class ReportCommand
         var dbs = ReportStores.Dbs();
         var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" };
         var outDir = new Option<string?>("--out") { Description = "output folder (default: report-STUDY)" };
-        var top = new Option<int>("--top") { Description = "trials in the top-k table and the mixture plot", DefaultValueFactory = _ => ReportWriter.DefaultTopK };
+        var top = new Option<int>("--top") { Description = "trials in the top-k table and the mixture plot", DefaultValueFactory = _ => ReportWriter.DefaultTopK }.AtLeast(1);
         var experiment = new Option<string?>("--experiment") { Description = "experiments/*.json whose published rows go next to the measured ones" };
         var cmd = new Command("report", "Write a study's report: protocol, best searched vs hand-set baselines (validation and test ppl, " +
                                         "params, widths, calibration, metric mix), improvement surviving on test, top-k trials, and " +

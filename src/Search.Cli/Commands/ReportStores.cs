@@ -24,8 +24,13 @@ public static class ReportStores
         var all = new List<StudyData>();
         foreach (var db in dbs)
         {
-            using var storage = Open(db);
-            all.AddRange(StudyData.LoadAll(storage));
+            var studies = StoreReads.Read(db, () =>
+            {
+                using var storage = Open(db);
+                return StudyData.LoadAll(storage);
+            });
+            foreach (var s in studies) StoreReads.CheckAttrs(db, s.Name, s.Trials);
+            all.AddRange(studies);
         }
         return all;
     }
@@ -36,9 +41,18 @@ public static class ReportStores
         var known = new List<string>();
         foreach (var db in dbs)
         {
-            using var storage = Open(db);
-            if (storage.FindStudy(study) is not null) return StudyData.Load(storage, study, db);
-            known.AddRange(storage.GetStudies().Select(s => s.Name));
+            var found = StoreReads.Read(db, () =>
+            {
+                using var storage = Open(db);
+                if (storage.FindStudy(study) is not null) return StudyData.Load(storage, study, db);
+                known.AddRange(storage.GetStudies().Select(s => s.Name));
+                return null;
+            });
+            if (found is not null)
+            {
+                StoreReads.CheckAttrs(db, study, found.Trials);
+                return found;
+            }
         }
         throw new ReportInputException(
             $"{string.Join(", ", dbs)}: no study named '{study}' (studies: {string.Join(", ", known.DefaultIfEmpty("none"))})");

@@ -21,23 +21,23 @@ public static class SearchCommand
         };
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
-        var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 };
+        var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 }.AtLeast(1);
         var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolution (DarwinLM-style) or random", DefaultValueFactory = _ => "gp" };
         var seed = new Option<int>("--seed") { Description = "sampler seed: the same seed gives the same trials", DefaultValueFactory = _ => 0 };
-        var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 };
+        var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 }.Fraction();
         var evalDataset = new Option<string>("--eval-dataset")
         {
             Description = "corpus scored by the objective: its valid split tunes, its test split (or the second half of valid) reports",
             DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
         };
-        var seqLen = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 };
+        var seqLen = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 }.AtLeast(2);
         var bos = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };
-        var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 };
-        var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 };
+        var proxy = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 }.AtLeast(1);
+        var finalists = new Option<int>("--finalists") { Description = "best searched trials re-scored on the full search split and the test split", DefaultValueFactory = _ => 3 }.AtLeast(0);
         var poolSize = new Option<int?>("--pool-size")
         {
             Description = "calibration windows per (source, seqlen, seed) pool; a trial takes the first n (default: the largest n the space asks for)",
-        };
+        }.AtLeast(1);
         var finalTokens = new Option<string>("--final-tokens")
         {
             Description = $"scored tokens per split for finalists, baselines and the seed spread, or 'all' for whole splits (default {StudyRunOptions.DefaultFinalTokens})",
@@ -100,10 +100,41 @@ public static class SearchCommand
         : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n > 0 ? n
         : throw new Search.Model.UserInputException($"--final-tokens must be a positive token count or 'all', got '{value}'");
 
-    /// <summary>Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary.</summary>
+    /// <summary>
+    /// Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary. An
+    /// existing store is read once first (<see cref="ReadExisting"/>), so a damaged or hand-edited
+    /// one is one line naming the file before the model loads.
+    /// </summary>
     public static void Run(TextWriter output, StudyRunOptions options)
     {
-        var trials = StudyRunner.Run(output, options);
+        if (File.Exists(options.Db)) ReadExisting(options.Db, options.Study);
+        IReadOnlyList<Search.Optimization.Trials.FrozenTrial> trials;
+        try
+        {
+            trials = StudyRunner.Run(output, options);
+        }
+        catch (LiteDB.LiteException e)
+        {
+            throw StoreReads.Damaged(options.Db, e); // LiteDB's errors name no file
+        }
         StudyTables.Summary(output, options.Study, trials);
+    }
+
+    /// <summary>
+    /// Everything a resume reads of <paramref name="study"/>: its record, trials, queue and rendered
+    /// attributes, opened read-only: a writable open of a file cut short would let LiteDB flag or
+    /// even truncate it before the error.
+    /// </summary>
+    private static void ReadExisting(string db, string study)
+    {
+        var trials = StoreReads.Read(db, () =>
+        {
+            using var storage = Search.Optimization.Storage.StorageLocator.Open(db, readOnly: true);
+            storage.GetStudies();
+            if (storage.FindStudy(study) is null) return [];
+            storage.GetQueue(study);
+            return storage.GetTrials(study);
+        });
+        StoreReads.CheckAttrs(db, study, trials);
     }
 }

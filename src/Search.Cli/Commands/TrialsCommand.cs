@@ -51,14 +51,19 @@ public static class TrialsCommand
         return cmd;
     }
 
+    /// <summary>The study and its trials, every attribute a table renders checked (<see cref="StoreReads"/>).</summary>
     public static (StudyRecord Record, IReadOnlyList<Search.Optimization.Trials.FrozenTrial> Trials) Read(string dbPath, string study)
     {
-        using var storage = StorageLocator.Open(dbPath, readOnly: true);
-        var record = storage.FindStudy(study)
-            ?? throw new UserInputException($"{storage.DisplayName}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
-        var trials = storage.GetTrials(study);
-        if (trials.Count == 0) throw new UserInputException($"study '{study}' has no trials yet");
-        return (record, trials);
+        var read = StoreReads.Read(dbPath, () =>
+        {
+            using var storage = StorageLocator.Open(dbPath, readOnly: true);
+            var record = storage.FindStudy(study)
+                ?? throw new UserInputException($"{storage.DisplayName}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
+            return (record, storage.GetTrials(study));
+        });
+        if (read.Item2.Count == 0) throw new UserInputException($"study '{study}' has no trials yet");
+        StoreReads.CheckAttrs(dbPath, study, read.Item2);
+        return read;
     }
 
 }

@@ -28,11 +28,12 @@ public static class EmbeddedDefault
         string root = Path.GetFullPath(cacheRoot ?? CacheFolders.Root());
         string final = FolderFor(root, recipe);
         var assets = new EmbeddedAssets(Path.Combine(final, ModelFolder), Path.Combine(final, DataFolder));
+        StaleLeftovers.SweepBuildFoldersOnce(root); // half-built folders of killed builds
         // The folder appears only by an atomic rename of a finished build, so existing means complete.
         if (Directory.Exists(final)) return assets;
 
         Directory.CreateDirectory(root);
-        string temp = Path.Combine(root, $".building-{Path.GetFileName(final)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        string temp = Path.Combine(root, $"{StaleLeftovers.BuildFolderPrefix}{Path.GetFileName(final)}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             log?.Invoke($"building the embedded model and corpus into {final} (once per recipe)");

@@ -87,6 +87,8 @@ public static class Checkpoint
 
     private sealed class TensorReader(Dictionary<string, SafetensorsFile> files, ScalarType dtype, Device device, WeightResidency residency)
     {
+        private static readonly HashSet<string> WeightDtypes = ["F32", "F16", "BF16", "F64"];
+
         public bool Has(string name) => files.ContainsKey(name);
 
         public Tensor Read(string name, params long[] expectedShape)
@@ -97,6 +99,10 @@ public static class Checkpoint
             if (!shape.SequenceEqual(expectedShape))
                 throw new UserInputException(
                     $"{f.Path}: tensor '{name}' has shape [{string.Join(", ", shape)}], config.json implies [{string.Join(", ", expectedShape)}]");
+            // Integer or bool bytes would convert to float "weights" without complaint and score garbage.
+            if (!WeightDtypes.Contains(f.Entries[name].Dtype))
+                throw new UserInputException(
+                    $"{f.Path}: tensor '{name}' is stored as {f.Entries[name].Dtype}; model weights must be F32, F16, BF16 or F64");
             if (residency == WeightResidency.Mapped && f.TryView(name) is { } view) return view;
             var t = f.Read(name, dtype);
             if (device.type == TorchSharp.DeviceType.CPU) return t;

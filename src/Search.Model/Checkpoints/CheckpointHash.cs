@@ -59,31 +59,31 @@ public static class CheckpointHash
 
     private sealed record Memo(string Stamp, string Hash);
 
+    /// <summary>
+    /// The memoized hash, or null. Memos are checksummed (<see cref="Checksummed"/>): a flipped hex
+    /// digit would otherwise key studies and statistics under another model's hash.
+    /// </summary>
     private static string? TryReadMemo(string path, string stamp)
     {
+        StaleLeftovers.SweepTemporariesOnce(Path.GetDirectoryName(path)!);
         try
         {
-            var memo = JsonSerializer.Deserialize<Memo>(File.ReadAllText(path));
-            return memo?.Stamp == stamp && memo.Hash.Length == 16 ? memo.Hash : null;
+            string? text = Checksummed.TryRead(path, stream =>
+            {
+                using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
+                return reader.ReadToEnd();
+            });
+            var memo = text is null ? null : JsonSerializer.Deserialize<Memo>(text);
+            return memo?.Stamp == stamp && memo.Hash?.Length == 16 ? memo.Hash : null;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (JsonException)
         {
             return null;
         }
     }
 
-    /// <summary>Best effort: a cache folder that cannot be written only costs a re-hash next time.</summary>
-    private static void WriteMemo(string path, string stamp, string hash)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            string tmp = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(tmp, JsonSerializer.Serialize(new Memo(stamp, hash)));
-            File.Move(tmp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
+    /// <summary>Best effort: a cache folder that cannot be written only costs a re-hash next time (one warning per process).</summary>
+    private static void WriteMemo(string path, string stamp, string hash) =>
+        CacheWrites.TryWrite(Path.GetDirectoryName(path)!, () =>
+            Checksummed.Write(path, stream => stream.Write(JsonSerializer.SerializeToUtf8Bytes(new Memo(stamp, hash)))));
 }

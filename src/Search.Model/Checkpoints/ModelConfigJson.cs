@@ -28,51 +28,52 @@ public static class ModelConfigJson
         return Parse(root, path);
     }
 
+    /// <summary>
+    /// Every field is read through <see cref="ConfigFields"/>: a value of the wrong JSON type
+    /// (<c>"model_type": 5</c>, <c>"rms_norm_eps": "abc"</c>, <c>"tie_word_embeddings": "false"</c>) is a
+    /// one-line error naming the file and the field, never a .NET cast exception or a silent default.
+    /// </summary>
     public static ModelConfig Parse(JsonObject root, string path)
     {
-        string modelType = root["model_type"]?.GetValue<string>()
-                           ?? throw new UserInputException($"{path}: field 'model_type' is missing");
+        var f = new ConfigFields(root, path);
+        string modelType = f.String("model_type") ?? throw new UserInputException($"{path}: field 'model_type' is missing");
         if (!ModelConfig.SupportedModelTypes.Contains(modelType))
             throw new UserInputException(
                 $"{path}: unknown model_type '{modelType}' (supported: {string.Join(", ", ModelConfig.SupportedModelTypes)})");
 
-        int Req(string name)
+        int Req(ConfigFields fields, string name, string prefix = "")
         {
-            var node = root[name] ?? throw new UserInputException($"{path}: field '{name}' is missing");
-            int v;
-            try { v = node.GetValue<int>(); }
-            catch (Exception e) when (e is FormatException or InvalidOperationException)
-            { throw new UserInputException($"{path}: field '{name}' must be an integer"); }
-            if (v <= 0) throw new UserInputException($"{path}: field '{name}' must be positive, got {v}");
+            int v = fields.Int(name) ?? throw new UserInputException($"{path}: field '{prefix}{name}' is missing");
+            if (v <= 0) throw new UserInputException($"{path}: field '{prefix}{name}' must be positive, got {v}");
             return v;
         }
 
-        int hidden = Req("hidden_size");
-        int heads = Req("num_attention_heads");
-        int kvHeads = root["num_key_value_heads"] is null ? heads : Req("num_key_value_heads");
-        int inter = Req("intermediate_size");
-        int layers = Req("num_hidden_layers");
-        int vocab = Req("vocab_size");
-        int headDim = root["head_dim"] is null ? hidden / heads : Req("head_dim");
-        if (root["head_dim"] is null && hidden % heads != 0)
+        int hidden = Req(f, "hidden_size");
+        int heads = Req(f, "num_attention_heads");
+        int kvHeads = f.Has("num_key_value_heads") ? Req(f, "num_key_value_heads") : heads;
+        int inter = Req(f, "intermediate_size");
+        int layers = Req(f, "num_hidden_layers");
+        int vocab = Req(f, "vocab_size");
+        int headDim = f.Has("head_dim") ? Req(f, "head_dim") : hidden / heads;
+        if (!f.Has("head_dim") && hidden % heads != 0)
             throw new UserInputException($"{path}: hidden_size {hidden} is not divisible by num_attention_heads {heads}");
         if (heads % kvHeads != 0)
             throw new UserInputException($"{path}: num_attention_heads {heads} is not a multiple of num_key_value_heads {kvHeads}");
         if (headDim % 2 != 0)
             throw new UserInputException($"{path}: head_dim {headDim} must be even for rotary embeddings");
-        string act = root["hidden_act"]?.GetValue<string>() ?? "silu";
+        string act = f.String("hidden_act") ?? "silu";
         if (act != "silu")
             throw new UserInputException($"{path}: hidden_act '{act}' is not supported (LLaMA-family models use silu)");
-        if (root["rope_scaling"] is JsonObject)
+        if (f.Object("rope_scaling") is not null)
             throw new UserInputException($"{path}: rope_scaling is not supported yet");
 
-        bool attentionBias = root["attention_bias"]?.GetValue<bool>() ?? false;
-        bool mlpBias = root["mlp_bias"]?.GetValue<bool>() ?? false;
+        bool attentionBias = f.Bool("attention_bias") ?? false;
+        bool mlpBias = f.Bool("mlp_bias") ?? false;
         // Qwen2 has q/k/v biases but no o_proj bias and no config flag for it.
         bool qkvBias = attentionBias || modelType == "qwen2";
 
         var widths = new List<LayerWidths>(layers);
-        if (root[PerLayerField] is JsonArray perLayer)
+        if (f.Array(PerLayerField) is { } perLayer)
         {
             if (perLayer.Count != layers)
                 throw new UserInputException(
@@ -81,15 +82,14 @@ public static class ModelConfigJson
             {
                 var e = perLayer[i] as JsonObject
                         ?? throw new UserInputException($"{path}: '{PerLayerField}[{i}]' must be an object");
-                int h = e["num_attention_heads"]?.GetValue<int>() ?? heads;
-                int kv = e["num_key_value_heads"]?.GetValue<int>() ?? kvHeads;
-                int im = e["intermediate_size"]?.GetValue<int>() ?? inter;
+                var lf = new ConfigFields(e, path, $"{PerLayerField}[{i}].");
+                int h = lf.Int("num_attention_heads") ?? heads;
+                int kv = lf.Int("num_key_value_heads") ?? kvHeads;
+                int im = lf.Int("intermediate_size") ?? inter;
                 if (h < 0 || kv < 0 || im < 0 || (kv == 0) != (h == 0) || (kv > 0 && h % kv != 0))
                     throw new UserInputException(
                         $"{path}: '{PerLayerField}[{i}]' has invalid widths (heads {h}, kv heads {kv}, intermediate {im})");
-                widths.Add(new LayerWidths(h, kv, im,
-                    e["o_proj_bias"]?.GetValue<bool>() ?? attentionBias,
-                    e["down_proj_bias"]?.GetValue<bool>() ?? mlpBias));
+                widths.Add(new LayerWidths(h, kv, im, lf.Bool("o_proj_bias") ?? attentionBias, lf.Bool("down_proj_bias") ?? mlpBias));
             }
         }
         else
@@ -97,7 +97,10 @@ public static class ModelConfigJson
             for (int i = 0; i < layers; i++) widths.Add(new LayerWidths(heads, kvHeads, inter, attentionBias, mlpBias));
         }
 
-        int? OptInt(string name) => root[name] is JsonValue v && v.TryGetValue<int>(out int x) ? x : null;
+        int? maxPositions = f.Int("max_position_embeddings");
+        if (maxPositions is < 1) throw new UserInputException($"{path}: field 'max_position_embeddings' must be positive, got {maxPositions}");
+        int? slidingWindow = f.Int("sliding_window");
+        if (slidingWindow is < 1) throw new UserInputException($"{path}: field 'sliding_window' must be positive, got {slidingWindow}");
         return new ModelConfig
         {
             ModelType = modelType,
@@ -108,16 +111,16 @@ public static class ModelConfigJson
             NumKeyValueHeads = kvHeads,
             IntermediateSize = inter,
             Layers = widths,
-            RmsNormEps = root["rms_norm_eps"]?.GetValue<double>() ?? 1e-6,
-            RopeTheta = root["rope_theta"]?.GetValue<double>() ?? 10000.0,
-            TieWordEmbeddings = root["tie_word_embeddings"]?.GetValue<bool>() ?? false,
+            RmsNormEps = f.PositiveNumber("rms_norm_eps") ?? 1e-6,
+            RopeTheta = f.PositiveNumber("rope_theta") ?? 10000.0,
+            TieWordEmbeddings = f.Bool("tie_word_embeddings") ?? false,
             QkvBias = qkvBias,
             GateUpBias = mlpBias,
-            MaxPositionEmbeddings = OptInt("max_position_embeddings") ?? 2048,
-            SlidingWindow = root["use_sliding_window"]?.GetValue<bool>() == false ? null : OptInt("sliding_window"),
-            BosTokenId = OptInt("bos_token_id"),
-            EosTokenId = OptInt("eos_token_id"),
-            TorchDtype = root["torch_dtype"]?.GetValue<string>() ?? "float32",
+            MaxPositionEmbeddings = maxPositions ?? 2048,
+            SlidingWindow = f.Bool("use_sliding_window") == false ? null : slidingWindow,
+            BosTokenId = f.TokenId("bos_token_id"),
+            EosTokenId = f.TokenId("eos_token_id"),
+            TorchDtype = f.String("torch_dtype") ?? "float32",
         };
     }
 

@@ -14,7 +14,8 @@ namespace Search.Pruning.Statistics;
 /// can never be served someone else's statistics. Files carry a SHA-256 of their payload
 /// (<see cref="Checksummed"/>): a damaged, truncated or mismatching file is treated as absent and
 /// rebuilt. A write that fails (disk full, read-only cache) costs only the reuse: the run goes on
-/// with the statistics in memory, after one warning.
+/// with the statistics in memory, after one warning on stderr per process (<see cref="CacheWrites"/>).
+/// Temp files of killed writes are swept on first use (<see cref="StaleLeftovers"/>).
 /// </summary>
 public sealed class CalibrationStatsCache(string directory)
 {
@@ -31,8 +32,9 @@ public sealed class CalibrationStatsCache(string directory)
     /// says which happened.
     /// </summary>
     public CalibrationStatistics GetOrCollect(Transformer dense, string modelHash, PoolSpec pool, BosMode bos,
-        CalibrationWindows windows, int batchSize, out bool fromCache, Action<int>? progress = null, Action<string>? warn = null)
+        CalibrationWindows windows, int batchSize, out bool fromCache, Action<int>? progress = null)
     {
+        StaleLeftovers.SweepTemporariesOnce(Directory);
         var path = PathFor(modelHash, pool, bos, Search.Model.Checkpoints.Checkpoint.DtypeName(dense.DType), windows);
         if (TryRead(path, dense.Config, windows) is { } cached)
         {
@@ -40,23 +42,9 @@ public sealed class CalibrationStatsCache(string directory)
             return cached;
         }
         var stats = CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, windows.SeqLen, batchSize, progress);
-        try
-        {
-            Checksummed.Write(path, stats.Save);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            WarnOnce(warn, $"warning: calibration statistics could not be cached in {Directory} ({e.Message.ReplaceLineEndings(" ")}); continuing without the cache");
-        }
+        CacheWrites.TryWrite(Directory, () => Checksummed.Write(path, stats.Save));
         fromCache = false;
         return stats;
-    }
-
-    private static int warned;
-
-    private static void WarnOnce(Action<string>? warn, string message)
-    {
-        if (Interlocked.Exchange(ref warned, 1) == 0) (warn ?? Console.Error.WriteLine)(message);
     }
 
     /// <summary>The cache file of one (model, pool, BOS, dtype, window ids) combination.</summary>

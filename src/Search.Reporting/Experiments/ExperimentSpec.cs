@@ -72,21 +72,63 @@ public sealed record ExperimentSpec(
         var v => throw new ReportInputException($"experiment {Name}: final_tokens must be a positive number or \"all\", got {v}"),
     };
 
+    /// <summary>
+    /// Fields every experiment file must give (the record's constructor parameters without a
+    /// default): System.Text.Json would leave a missing one null or 0, and the run would fail far
+    /// from the file (a missing "model" surfaced as <c>ArgumentNullException 'path2'</c>).
+    /// </summary>
+    public static readonly string[] RequiredFields =
+        ["name", "model", "eval_dataset", "seqlen", "bos", "space", "sampler", "seed", "trials", "ratio", "proxy_windows", "finalists"];
+
     /// <summary>Reads a file given as a path or as experiments/NAME; one-line errors for missing or malformed files.</summary>
     public static ExperimentSpec Load(string path)
     {
         string file = File.Exists(path) ? path : File.Exists(path + ".json") ? path + ".json" : throw new ReportInputException($"experiment {path}: file not found");
         try
         {
-            var spec = JsonSerializer.Deserialize<ExperimentSpec>(File.ReadAllText(file), Options)
+            string text = File.ReadAllText(file);
+            EnsureRequiredFields(file, text);
+            var spec = JsonSerializer.Deserialize<ExperimentSpec>(text, Options)
                        ?? throw new ReportInputException($"experiment {file}: empty file");
             if (string.IsNullOrWhiteSpace(spec.Name)) throw new ReportInputException($"experiment {file}: 'name' is missing");
-            return spec with { Published = spec.Published ?? [] };
+            spec = spec with { Published = spec.Published ?? [] };
+            spec.EnsureRanges(file);
+            return spec;
         }
         catch (JsonException e)
         {
-            throw new ReportInputException($"experiment {file}: {e.Message}", e);
+            // The serializer's message names a .NET type; the user needs the field and the line.
+            if (e.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal))
+                throw new ReportInputException($"experiment {file}: field '{p[2..]}' has the wrong JSON type or value (line {e.LineNumber + 1})", e);
+            throw new ReportInputException($"experiment {file}: {e.Message.Split('\n')[0]}", e);
         }
+    }
+
+    private static void EnsureRequiredFields(string file, string text)
+    {
+        using var doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            throw new ReportInputException($"experiment {file}: expected a JSON object");
+        foreach (var name in RequiredFields)
+            if (!doc.RootElement.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+                throw new ReportInputException($"experiment {file}: required field '{name}' is missing");
+            else if (value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString()))
+                throw new ReportInputException($"experiment {file}: field '{name}' is empty");
+    }
+
+    /// <summary>The values a run needs in range, named by their field (the CLI's options check the same).</summary>
+    private void EnsureRanges(string file)
+    {
+        void Require(bool ok, string field, string rule, object value)
+        {
+            if (!ok) throw new ReportInputException($"experiment {file}: field '{field}' must be {rule}, got {value}");
+        }
+        Require(SeqLen >= 2, "seqlen", "at least 2", SeqLen);
+        Require(Trials >= 1, "trials", "at least 1", Trials);
+        Require(Ratio >= 0 && Ratio < 1, "ratio", "in [0, 1)", Ratio);
+        Require(ProxyWindows >= 1, "proxy_windows", "at least 1", ProxyWindows);
+        Require(Finalists >= 0, "finalists", "at least 0", Finalists);
+        Require(PoolSize is null or >= 1, "pool_size", "at least 1", PoolSize!);
     }
 
     /// <summary>The repository root an experiment file's relative paths start from.</summary>

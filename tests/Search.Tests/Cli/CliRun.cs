@@ -17,7 +17,7 @@ internal sealed record CliRun(int ExitCode, string Output, string Error)
     /// <summary>Runs in <paramref name="workDir"/> (null: the test's working directory) and waits for the exit.</summary>
     public static CliRun In(string? workDir, params string[] args) => With(workDir, null, args);
 
-    /// <summary>Runs with extra environment variables for the child process.</summary>
+    /// <summary>Runs with extra environment variables (null: none) and waits for the exit.</summary>
     public static CliRun With(string? workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var process = CliRunner.Start(workDir, environment, args);

@@ -14,7 +14,7 @@ internal static class CliRunner
     /// <summary>A child `prunesearch` process with redirected output, in <paramref name="workDir"/> (null: the current directory).</summary>
     public static Process Start(string? workDir, params string[] args) => Start(workDir, null, args);
 
-    /// <summary>As <see cref="Start(string?, string[])"/> with extra environment variables for the child.</summary>
+    /// <summary>As <see cref="Start(string?, string[])"/>, with extra environment variables (e.g. PRUNESEARCH_CACHE_DIR).</summary>
     public static Process Start(string? workDir, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")

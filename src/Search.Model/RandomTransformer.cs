@@ -27,20 +27,9 @@ public static class RandomTransformer
         return new Transformer(c, embedding, norm, lmHead, layers);
     }
 
-    /// <summary>A dense LLaMA-style config of the given shape (head_dim = hidden / heads).</summary>
+    /// <summary>A dense LLaMA-style config of the given shape (head_dim = hidden / heads, rope θ 10000, RMSNorm ε 1e-5).</summary>
     public static ModelConfig DenseConfig(int hidden, int layers, int heads, int kvHeads, int intermediate, int vocab,
-        bool tied = false, string modelType = "llama") => new()
-        {
-            ModelType = modelType,
-            HiddenSize = hidden,
-            VocabSize = vocab,
-            HeadDim = hidden / heads,
-            NumAttentionHeads = heads,
-            NumKeyValueHeads = kvHeads,
-            IntermediateSize = intermediate,
-            Layers = Enumerable.Range(0, layers).Select(_ => new LayerWidths(heads, kvHeads, intermediate, false, false)).ToList(),
-            RmsNormEps = 1e-5,
-            TieWordEmbeddings = tied,
-            QkvBias = modelType == "qwen2",
-        };
+        bool tied = false, string modelType = "llama") =>
+        new Shapes.ModelShape("custom", "", modelType, hidden, layers, heads, kvHeads, intermediate, vocab, tied,
+            RopeTheta: 10000, RmsNormEps: 1e-5, MaxPositions: 2048, Shards: 1, QkvBias: modelType == "qwen2").Config();
 }

@@ -129,14 +129,9 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         if (Config.SlidingWindow is int window && t > window)
             throw new UserInputException($"sequence length {t} exceeds the model's sliding_window {window}, which is not supported");
         var (cos, sin) = Rope(t);
-        var h = RmsNorm(x, l.InputNorm);
-        long b = h.shape[0];
+        long b = x.shape[0];
         int hd = Config.HeadDim;
-        var q = F.linear(h, l.QProj!, l.QBias).view(b, t, w.NumHeads, hd).transpose(1, 2);   // [B, H, T, h]
-        var k = F.linear(h, l.KProj!, l.KBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
-        var v = F.linear(h, l.VProj!, l.VBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
-        q = ApplyRope(q, cos, sin);
-        k = ApplyRope(k, cos, sin);
+        var (q, k, v) = QueryKeyValue(l, RmsNorm(x, l.InputNorm), cos, sin);
         if (w.GroupSize > 1)
         {
             // GQA: query head j reads KV head j / groupSize.
@@ -147,6 +142,18 @@ public sealed class Transformer : IDecoderLayers, IDisposable
         a = a.transpose(1, 2).reshape(b, t, w.NumHeads * hd);             // [B, T, H·h]
         obs?.OnOProjInput(index, a);
         return a;
+    }
+
+    /// <summary>Rotated queries [B, H, T, h] and keys [B, G, T, h], and values [B, G, T, h], of normed states h [B, T, d].</summary>
+    private (Tensor Q, Tensor K, Tensor V) QueryKeyValue(DecoderLayerWeights l, Tensor h, Tensor cos, Tensor sin)
+    {
+        var w = l.Widths;
+        long b = h.shape[0], t = h.shape[1];
+        int hd = Config.HeadDim;
+        var q = F.linear(h, l.QProj!, l.QBias).view(b, t, w.NumHeads, hd).transpose(1, 2);   // [B, H, T, h]
+        var k = F.linear(h, l.KProj!, l.KBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
+        var v = F.linear(h, l.VProj!, l.VBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
+        return (ApplyRope(q, cos, sin), ApplyRope(k, cos, sin), v);
     }
 
     /// <summary>The attention block's contribution to the residual stream given its o_proj input (null: a removed block).</summary>
@@ -230,11 +237,7 @@ public sealed class Transformer : IDecoderLayers, IDisposable
             return l.OBias is null ? zeros_like(h) : l.OBias.expand_as(h);
         long b = h.shape[0], t = h.shape[1], pos = cache.Length;
         int hd = Config.HeadDim;
-        var q = F.linear(h, l.QProj!, l.QBias).view(b, t, w.NumHeads, hd).transpose(1, 2);   // [B, H, T, h]
-        var k = F.linear(h, l.KProj!, l.KBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
-        var v = F.linear(h, l.VProj!, l.VBias).view(b, t, w.NumKvHeads, hd).transpose(1, 2); // [B, G, T, h]
-        q = ApplyRope(q, cos, sin);
-        k = ApplyRope(k, cos, sin);
+        var (q, k, v) = QueryKeyValue(l, h, cos, sin);
         var (keys, values) = cache.Append(index, k, v);                                       // [B, G, S, h], S = pos+T
         Tensor a;
         if (t == 1)

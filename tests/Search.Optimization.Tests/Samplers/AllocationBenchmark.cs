@@ -18,8 +18,9 @@ namespace Search.Optimization.Tests.Samplers;
 /// <item>structure al-am ignores the vectors and uses FLAP's allocation (halfway from uniform to o, plus
 /// jitter), which it reports in <see cref="UserAttrKeys.AllocationRatios"/> as the objective will;</item>
 /// <item>a trial scored on t tokens (<see cref="UserAttrKeys.FidelityTokens"/>, default 4096) gets
-/// deterministic noise of sd 0.01·√(4096/t), 0.8 of it common to every config at that fidelity (all are
-/// scored on the same windows) and 0.6 its own: equal applied configs and tokens give equal values.</item>
+/// deterministic noise of scale 0.01·√(4096/t) from the windows: a shift common to every config, a part
+/// per context, and a random tilt along the allocation (see <see cref="Observed"/>); equal applied configs
+/// and tokens give equal values.</item>
 /// </list>
 /// The noise-free value of the trial a search would report (its best observed top-fidelity value)
 /// measures the search.
@@ -104,14 +105,18 @@ internal sealed class AllocationBenchmark
     public double Observed(IReadOnlyDictionary<string, ParamValue> p, long? tokens)
     {
         var t = tokens ?? TopTokens;
-        // Keyed on what is applied: al-am ignores the vectors, so it scores them alike, as the real objective does.
-        var applied = Applied(p);
-        var key = ParamSet.Describe(ParamSet.Freeze(p.Where(x => !x.Key.EndsWith("_ratios", StringComparison.Ordinal))))
-                  + string.Join(",", applied.SelectMany(a => a).Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
-        // Every config at one fidelity is scored on the same windows: most of the noise is common to all of
-        // them (it shifts, it does not reorder), the rest is the config's own.
         var at = "@" + t.ToString(CultureInfo.InvariantCulture);
-        var noise = 0.8 * HashGaussian(at) + 0.6 * HashGaussian(key + at);
+        // The noise belongs to the windows scored (the same for every config at one budget): a shift common
+        // to all configs, a part of the config's context (calibration changes every unit's score), and a
+        // random tilt along the allocation, so two allocations one move apart differ in noise by a
+        // correspondingly small amount, as two nearly identical pruned models scored on one text do.
+        var applied = Applied(p);
+        var context = ParamSet.Describe(ParamSet.Freeze(p.Where(x => !x.Key.EndsWith("_ratios", StringComparison.Ordinal) && x.Key != "structure")));
+        var tilt = 0.0;
+        for (var m = 0; m < 2; m++)
+            for (var l = 0; l < Layers; l++)
+                tilt += HashGaussian($"{m}/{l}{at}") * (applied[m][l] - Target);
+        var noise = 0.8 * HashGaussian(at) + 0.6 * HashGaussian(context + at) + 4.0 * tilt / Math.Sqrt(2 * Layers);
         return TrueValue(p) + 0.01 * Math.Sqrt(TopTokens / (double)t) * noise;
     }
 

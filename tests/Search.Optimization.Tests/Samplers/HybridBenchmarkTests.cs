@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Search.Optimization.Samplers;
 using Search.Optimization.Storage;
+using Search.Optimization.Tests.Storage;
 using Xunit.Abstractions;
 
 namespace Search.Optimization.Tests.Samplers;
@@ -9,7 +10,10 @@ namespace Search.Optimization.Tests.Samplers;
 /// <summary>
 /// The hybrid sampler against the plain GP and random search at equal trials on
 /// <see cref="AllocationBenchmark"/> (44 and 160 per-layer dimensions plus the context), with the
-/// three hand-set baselines enqueued for every sampler.
+/// three hand-set baselines enqueued for every sampler; the measure is the noise-free value of the
+/// trial each search reports (its best at the top fidelity), median over seeds. The plain GP over
+/// 170 encoded dimensions takes minutes per proposal batch, so its comparison is a measurement
+/// (PRUNESEARCH_BENCH=1); the suite checks the hybrid against random search.
 /// </summary>
 public sealed class HybridBenchmarkTests(ITestOutputHelper output)
 {
@@ -35,6 +39,35 @@ public sealed class HybridBenchmarkTests(ITestOutputHelper output)
         return median;
     }
 
+    [Theory]
+    [InlineData(22, 150)]
+    [InlineData(80, 200)]
+    public void Given_44_or_160_per_layer_dims_When_hybrid_and_random_search_run_equal_trials_Then_the_hybrid_reports_a_better_config(int layers, int trials)
+    {
+        var benchmark = new AllocationBenchmark(layers);
+        int[] seeds = [0, 1, 2, 3, 4];
+        var hybrid = Median("hybrid", benchmark, () => new HybridSampler(), trials, seeds);
+        var random = Median("random", benchmark, () => new RandomSampler(), trials, seeds);
+        Assert.True(hybrid < random - 0.03, $"hybrid median {hybrid:F3} vs random {random:F3}");
+        // Below FLAP's allocation with the best context: the evolution, not only the context search, paid off.
+        Assert.True(hybrid < 0.25, $"hybrid median {hybrid:F3}");
+    }
+
+    /// <summary>The numbers in src/Search.Optimization/README.md (about an hour on two cores, nearly all of it the plain GP at 160 dims).</summary>
+    [BenchmarkFact]
+    public void Given_44_and_160_per_layer_dims_When_hybrid_gp_and_random_run_equal_trials_Then_the_hybrid_has_the_lowest_median()
+    {
+        int[] seeds = [0, 1, 2, 3];
+        foreach (var (layers, trials) in new[] { (22, 150), (80, 200) })
+        {
+            var benchmark = new AllocationBenchmark(layers);
+            var hybrid = Median("hybrid", benchmark, () => new HybridSampler(), trials, seeds);
+            var random = Median("random", benchmark, () => new RandomSampler(), trials, seeds);
+            var gp = Median("gp", benchmark, () => new GpSampler(), trials, seeds);
+            Assert.True(hybrid < gp && hybrid < random, $"{layers * 2} dims: hybrid {hybrid:F3}, gp {gp:F3}, random {random:F3}");
+        }
+    }
+
     /// <summary>"offspring=8;keep=2 1;moves=5;recombine=false;patience=2;gp=3;factors=2 1".</summary>
     private static HybridSettings Variant(string spec)
     {
@@ -58,7 +91,8 @@ public sealed class HybridBenchmarkTests(ITestOutputHelper output)
         return settings;
     }
 
-    [Fact]
+    /// <summary>One configuration from HYBRID_BENCH ("layers,trials,sampler[:variant],seed seed …"), appended to HYBRID_BENCH_LOG.</summary>
+    [BenchmarkFact]
     public void Explore()
     {
         var spec = Environment.GetEnvironmentVariable("HYBRID_BENCH") ?? "22,150,hybrid,0";

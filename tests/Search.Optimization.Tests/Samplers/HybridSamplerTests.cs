@@ -159,7 +159,7 @@ public sealed class HybridSamplerTests
         {
             var stage0 = generation.Where(t => t.UserAttr(UserAttrKeys.EvoStage) == "0" && t.UserAttr(UserAttrKeys.EvoCandidate) != "parent").ToList();
             var stage1 = generation.Where(t => t.UserAttr(UserAttrKeys.EvoStage) == "1" && t.UserAttr(UserAttrKeys.EvoCandidate) is not ("parent" or "merged")).ToList();
-            if (stage0.Count < 12 || stage1.Count == 0) continue;
+            if (stage0.Count < 8 || stage1.Count == 0) continue;
             var promoted = stage0.OrderBy(t => t.Value).ThenBy(t => int.Parse(t.UserAttr(UserAttrKeys.EvoCandidate)!)).Take(3)
                 .Select(t => t.UserAttr(UserAttrKeys.EvoCandidate)).ToList();
             Assert.Equal(promoted, stage1.Select(t => t.UserAttr(UserAttrKeys.EvoCandidate)));

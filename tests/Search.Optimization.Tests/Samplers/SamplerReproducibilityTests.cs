@@ -5,7 +5,7 @@ namespace Search.Optimization.Tests.Samplers;
 
 public sealed class SamplerReproducibilityTests
 {
-    public static TheoryData<string> SamplerNames => new() { "random", "gp", "evolutionary" };
+    public static TheoryData<string> SamplerNames => new() { "random", "gp", "evolutionary", "hybrid" };
 
     private static Optimization.Spaces.SearchSpace SpaceFor(string sampler) => sampler == "evolutionary" ? TestData.DarwinSpace() : TestData.MixedSpace();
 
@@ -17,8 +17,12 @@ public sealed class SamplerReproducibilityTests
         return TestData.Describe(study.Trials);
     }
 
-    private static ISampler Create(string name) =>
-        name == "gp" ? new GpSampler(new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128)) : SamplerFactory.Create(name);
+    private static ISampler Create(string name) => name switch
+    {
+        "gp" => new GpSampler(new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128)),
+        "hybrid" => new HybridSampler(new HybridSettings(Gp: new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128))),
+        _ => SamplerFactory.Create(name),
+    };
 
     [Theory]
     [MemberData(nameof(SamplerNames))]

@@ -1,22 +1,31 @@
-using Search.Optimization.Gp;
 using Search.Optimization.Spaces;
 using Search.Optimization.Trials;
 
 namespace Search.Optimization.Samplers;
 
 /// <summary>
-/// Gaussian-process Bayesian optimization (minimization) with expected improvement.
+/// Gaussian-process Bayesian optimization (minimization) with expected improvement, robust to its
+/// warm start (issue 11).
 /// <list type="bullet">
 /// <item>Inputs: the space's [0,1] encoding (one-hot categoricals, log dims in log space, simplex as
 /// stick-breaking fractions, layer ratios as level fractions). Trials whose params fall outside
-/// the space (hand-set baselines with off-range values) are left out of the fit.</item>
+/// the space (hand-set baselines with off-range values or an overridden fixed value) are left out of the fit.</item>
+/// <item>Enqueued baselines (and any queued config) inform the fit but are not start-up trials: the
+/// sampler always runs its own start-up design first (<see cref="GpEngine.DesignPoint"/>), which tries
+/// every choice of every categorical — least-covered first, so branches no baseline sits in come
+/// first — and fills numeric dimensions by a Latin hypercube.</item>
+/// <item>After start-up EI is maximized in every categorical branch on its own, and every
+/// <see cref="GpSamplerSettings.BranchExplorationEvery"/>-th trial takes the best branch that is not the
+/// incumbent's (one categorical at a time, in rotation), so a good branch far from the baselines
+/// is still reached.</item>
 /// <item>Failed trials are kept, with the worst Complete value: a NaN perplexity usually means the
 /// region is bad (over-pruned), and leaving it out would let EI propose it again. Pruned trials are
-/// left out: their value came from a cheaper fidelity.</item>
-/// <item>EI is maximized over random feasible candidates plus neighbours of the best points, then
-/// the top few are hill-climbed with the dimensions' own perturbations, so every candidate,
-/// including layer-ratio vectors, meets the budget by construction.</item>
+/// left out: their value came from a cheaper fidelity. Running trials (other workers') condition the
+/// GP at the mean value (constant liar), so concurrent asks do not all land on one point.</item>
+/// <item>Every candidate, including layer-ratio vectors, meets the budget by construction (the
+/// dimensions' own sampling and perturbations).</item>
 /// </list>
+/// A pure function of (space, history, seed, trial number).
 /// </summary>
 public sealed class GpSampler(GpSamplerSettings? settings = null) : ISampler
 {
@@ -30,83 +39,44 @@ public sealed class GpSampler(GpSamplerSettings? settings = null) : ISampler
     {
         var rng = TrialRandom.For(context.Seed, context.TrialNumber, "gp");
         var space = context.Space;
-        var observations = Observations(space, context.History);
-        if (observations.Count(o => o.IsComplete) < Math.Max(2, _settings.StartupTrials) || space.EncodedWidth == 0)
-            return Proposal.Of(space.Sample(rng));
+        if (space.EncodedWidth == 0) return Proposal.Of(space.Sample(rng));
+        var engine = new GpEngine(_settings);
+        var observations = GpObservation.FromHistory(space, context.History, _settings.PendingAsLiar);
+        var complete = observations.Count(o => o.Kind == ObservationKind.Complete);
 
-        var inputs = observations.Select(o => o.Encoded).ToArray();
-        var targets = Standardize(observations.Select(o => o.Value).ToArray());
-        var gp = GaussianProcess.Fit(inputs, targets, rng, new HyperparameterSearch(_settings.FitRestarts, _settings.FitIterations));
-        var best = targets.Min();
-
-        double Score(IReadOnlyDictionary<string, ParamValue> candidate)
+        if (_settings.CountBaselinesAsStartup)
         {
-            var encoded = space.TryEncode(candidate);
-            if (encoded is null) return double.NegativeInfinity;
-            var (mean, variance) = gp.Predict(encoded);
-            return ExpectedImprovement.Evaluate(mean, variance, best, _settings.Exploration);
+            if (complete < Math.Max(2, _settings.StartupTrials))
+                return Proposal.Of(_settings.StratifiedStartup ? Design(engine, context, complete) : space.Sample(rng));
+            return Proposal.Of(engine.Maximize(space, observations, rng)!);
         }
 
-        var candidates = new List<(IReadOnlyDictionary<string, ParamValue> Params, double Ei)>();
-        for (var i = 0; i < _settings.RandomCandidates; i++)
-        {
-            var candidate = space.Sample(rng);
-            candidates.Add((candidate, Score(candidate)));
-        }
-        var incumbents = observations.Where(o => o.IsComplete).OrderBy(o => o.Value).Take(3).ToArray();
-        foreach (var incumbent in incumbents)
-            for (var i = 0; i < _settings.NeighboursOfBest; i++)
-            {
-                var candidate = Perturb(space, incumbent.Params, rng, 0.1);
-                candidates.Add((candidate, Score(candidate)));
-            }
+        var own = context.History.Count(IsOwn);
+        var startup = engine.StartupSize(space);
+        if (own < startup || complete == 0)
+            return Proposal.Of(_settings.StratifiedStartup ? Design(engine, context, own) : space.Sample(rng));
 
-        var top = candidates.OrderByDescending(c => c.Ei).Take(_settings.RefinedCandidates).ToList();
-        var winner = top[0];
-        foreach (var start in top)
-        {
-            var current = start;
-            for (var step = 0; step < _settings.RefinementSteps; step++)
-            {
-                // Step size decays from 0.1 to 0.005 of the unit range over the refinement.
-                var scale = 0.1 * Math.Pow(0.05, step / (double)Math.Max(1, _settings.RefinementSteps - 1));
-                var neighbour = Perturb(space, current.Params, rng, scale);
-                var ei = Score(neighbour);
-                if (ei > current.Ei) current = (neighbour, ei);
-            }
-            if (current.Ei > winner.Ei) winner = current;
-        }
-        return Proposal.Of(winner.Params);
+        var afterStartup = own - startup;
+        var explore = ExploreDimension(space, afterStartup, _settings.BranchExplorationEvery);
+        return Proposal.Of(engine.Maximize(space, observations, rng, explore)!);
     }
 
-    private sealed record Observation(IReadOnlyDictionary<string, ParamValue> Params, double[] Encoded, double Value, bool IsComplete);
+    /// <summary>Trials this sampler proposed: everything but enqueued configs (baselines).</summary>
+    internal static bool IsOwn(FrozenTrial trial) =>
+        trial.UserAttr(UserAttrKeys.Baseline) is null && trial.UserAttr(UserAttrKeys.QueueIndex) is null;
 
-    private static List<Observation> Observations(SearchSpace space, IReadOnlyList<FrozenTrial> history)
+    /// <summary>The categorical whose non-incumbent branch trial <paramref name="afterStartup"/> explores, or null for a plain EI trial.</summary>
+    internal static CategoricalDimension? ExploreDimension(SearchSpace space, int afterStartup, int every)
     {
-        var complete = new List<Observation>();
-        var failed = new List<(IReadOnlyDictionary<string, ParamValue> Params, double[] Encoded)>();
-        foreach (var trial in history.OrderBy(t => t.Number))
-        {
-            var encoded = space.TryEncode(trial.Params);
-            if (encoded is null) continue;
-            if (trial.State == TrialState.Complete && trial.Value is { } value && double.IsFinite(value))
-                complete.Add(new Observation(trial.Params, encoded, value, true));
-            else if (trial.State == TrialState.Failed)
-                failed.Add((trial.Params, encoded));
-        }
-        if (complete.Count == 0) return complete;
-        var worst = complete.Max(o => o.Value);
-        return [.. complete, .. failed.Select(f => new Observation(f.Params, f.Encoded, worst, false))];
+        if (every <= 0 || afterStartup % every != every - 1) return null;
+        var dimensions = GpEngine.BranchDimensions(space);
+        return dimensions.Length == 0 ? null : dimensions[afterStartup / every % dimensions.Length];
     }
 
-    private static double[] Standardize(double[] values)
-    {
-        var mean = values.Average();
-        var sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
-        if (sd < 1e-12) sd = 1.0;
-        return values.Select(v => (v - mean) / sd).ToArray();
-    }
+    private static IReadOnlyDictionary<string, ParamValue> Design(GpEngine engine, SamplingContext context, int index) =>
+        engine.DesignPoint(context.Space, Covered(context.Space, context.History), index, context.Seed, "gp");
 
-    private static IReadOnlyDictionary<string, ParamValue> Perturb(SearchSpace space, IReadOnlyDictionary<string, ParamValue> parameters, Random rng, double scale) =>
-        ParamSet.Freeze(space.Dimensions.Select(d => KeyValuePair.Create(d.Name, d.Perturb(parameters[d.Name], rng, scale))));
+    /// <summary>Param sets of the in-space trials in any state: what the start-up design balances its categoricals against.</summary>
+    internal static List<IReadOnlyDictionary<string, ParamValue>> Covered(SearchSpace space, IEnumerable<FrozenTrial> history) =>
+        history.Where(t => t.State != TrialState.Pruned && GpObservation.Encode(space, t.Params) is not null).Select(t => t.Params).ToList();
 }

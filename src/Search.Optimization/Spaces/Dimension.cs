@@ -21,6 +21,20 @@ public abstract class Dimension(string name)
 
     public abstract ParamValue Sample(Random rng);
 
+    /// <summary>
+    /// How many coordinates of a space-filling design (Latin hypercube over [0,1]) this dimension
+    /// consumes; 0 for kinds a design does not stratify (categoricals are balanced by the sampler,
+    /// layer ratios are drawn, fixed values are fixed).
+    /// </summary>
+    public virtual int DesignWidth => 0;
+
+    /// <summary>
+    /// The value at design coordinates <paramref name="unit"/> (length <see cref="DesignWidth"/>, each in [0,1)),
+    /// mapped so that uniform coordinates give <see cref="Sample"/>'s distribution; kinds with no design
+    /// coordinates draw from <paramref name="rng"/>.
+    /// </summary>
+    public virtual ParamValue FromDesign(ReadOnlySpan<double> unit, Random rng) => Sample(rng);
+
     /// <summary>False when the value lies outside this dimension (e.g. a hand-set baseline with 1024 samples).</summary>
     public abstract bool TryEncode(ParamValue value, Span<double> into);
 

@@ -13,6 +13,10 @@ public sealed class FloatDimension(string name, double low, double high, bool lo
 
     public override ParamValue Sample(Random rng) => ParamValue.Of(_scale.FromUnit(rng.NextDouble()));
 
+    public override int DesignWidth => 1;
+
+    public override ParamValue FromDesign(ReadOnlySpan<double> unit, Random rng) => ParamValue.Of(_scale.FromUnit(unit[0]));
+
     public override bool TryEncode(ParamValue value, Span<double> into)
     {
         if (value.Kind is not (ParamValueKind.Real or ParamValueKind.Integer) || !_scale.Contains(value.AsReal)) return false;

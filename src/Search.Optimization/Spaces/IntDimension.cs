@@ -17,6 +17,10 @@ public sealed class IntDimension(string name, long low, long high, long step, bo
         // Widen the unit interval by half a step at both ends so the end points are as likely as inner values.
         ParamValue.Of(FromUnitWidened(rng.NextDouble()));
 
+    public override int DesignWidth => 1;
+
+    public override ParamValue FromDesign(ReadOnlySpan<double> unit, Random rng) => ParamValue.Of(FromUnitWidened(unit[0]));
+
     public override bool TryEncode(ParamValue value, Span<double> into)
     {
         if (value.Kind != ParamValueKind.Integer || !_scale.Contains(value.AsInteger)) return false;

@@ -78,6 +78,36 @@ public sealed class LayerRatiosDimension : Dimension
 
     public bool MeetsBudget(IReadOnlyList<int> levels) => levels.Sum() == TargetLevel * levels.Count;
 
+    /// <summary>
+    /// The grid levels nearest to per-layer removal fractions (e.g. what FLAP's global allocation
+    /// achieved) that meet the budget: the L2-nearest integer levels in [0, MaxLevel] summing to
+    /// L · TargetLevel (round, then move single levels where the rounding error is largest, which is
+    /// the same as rounding after a common shift). Null when the length is not the layer count or a
+    /// fraction is not finite.
+    /// </summary>
+    public int[]? SnapToBudget(IReadOnlyList<double> fractions)
+    {
+        if (fractions.Count != Layers || fractions.Any(f => !double.IsFinite(f))) return null;
+        var exact = fractions.Select(f => Math.Clamp((f - Min) / Step, 0.0, MaxLevel)).ToArray();
+        var levels = exact.Select(x => (int)Math.Clamp(Math.Round(x, MidpointRounding.AwayFromZero), 0, MaxLevel)).ToArray();
+        var excess = levels.Sum() - TargetLevel * levels.Length;
+        while (excess != 0)
+        {
+            // Lower the level that sits furthest above its exact value (or raise the one furthest below); ties: lowest layer.
+            var pick = -1;
+            for (var i = 0; i < levels.Length; i++)
+            {
+                if (excess > 0 ? levels[i] == 0 : levels[i] == MaxLevel) continue;
+                var error = excess > 0 ? levels[i] - exact[i] : exact[i] - levels[i];
+                var best = pick < 0 ? double.NegativeInfinity : excess > 0 ? levels[pick] - exact[pick] : exact[pick] - levels[pick];
+                if (error > best + 1e-12) pick = i;
+            }
+            levels[pick] += excess > 0 ? -1 : 1;
+            excess += excess > 0 ? -1 : 1;
+        }
+        return levels;
+    }
+
     /// <summary>A random feasible genome: a budget-preserving random walk of 4·L moves from the uniform start.</summary>
     public override ParamValue Sample(Random rng)
     {

@@ -28,6 +28,19 @@ public sealed class SimplexDimension : Dimension
         return ParamValue.Of(w);
     }
 
+    public override int DesignWidth => EncodedWidth;
+
+    /// <summary>
+    /// Stick i is Beta(1, K−1−i) (inverse CDF 1 − (1−u)^(1/(K−1−i))): uniform design coordinates give
+    /// uniform weights on the simplex, as <see cref="Sample"/> does.
+    /// </summary>
+    public override ParamValue FromDesign(ReadOnlySpan<double> unit, Random rng)
+    {
+        Span<double> sticks = stackalloc double[EncodedWidth];
+        for (var i = 0; i < sticks.Length; i++) sticks[i] = 1.0 - Math.Pow(1.0 - Math.Clamp(unit[i], 0.0, 1.0), 1.0 / (Components.Count - 1 - i));
+        return Decode(sticks);
+    }
+
     public override bool TryEncode(ParamValue value, Span<double> into)
     {
         if (value.Kind != ParamValueKind.Vector) return false;

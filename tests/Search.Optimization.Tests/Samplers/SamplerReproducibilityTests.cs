@@ -5,7 +5,7 @@ namespace Search.Optimization.Tests.Samplers;
 
 public sealed class SamplerReproducibilityTests
 {
-    public static TheoryData<string> SamplerNames => new() { "random", "gp", "evolutionary" };
+    public static TheoryData<string> SamplerNames => new() { "random", "gp", "evolutionary", "hybrid" };
 
     private static Optimization.Spaces.SearchSpace SpaceFor(string sampler) => sampler == "evolutionary" ? TestData.DarwinSpace() : TestData.MixedSpace();
 
@@ -17,8 +17,12 @@ public sealed class SamplerReproducibilityTests
         return TestData.Describe(study.Trials);
     }
 
-    private static ISampler Create(string name) =>
-        name == "gp" ? new GpSampler(new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128)) : SamplerFactory.Create(name);
+    private static ISampler Create(string name) => name switch
+    {
+        "gp" => new GpSampler(new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128)),
+        "hybrid" => new HybridSampler(new HybridSettings(Gp: new GpSamplerSettings(StartupTrials: 5, RandomCandidates: 128))),
+        _ => SamplerFactory.Create(name),
+    };
 
     [Theory]
     [MemberData(nameof(SamplerNames))]
@@ -41,7 +45,7 @@ public sealed class SamplerReproducibilityTests
     public void Given_an_unknown_sampler_name_When_created_Then_the_error_lists_the_known_ones()
     {
         var error = Assert.Throws<OptimizationInputException>(() => SamplerFactory.Create("tpe"));
-        Assert.Equal("unknown sampler 'tpe'; expected one of random, gp, evolutionary", error.Message);
+        Assert.Equal("unknown sampler 'tpe'; expected one of random, gp, evolutionary, hybrid", error.Message);
     }
 
     [Fact]

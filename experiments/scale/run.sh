@@ -6,11 +6,15 @@
 #
 # usage: experiments/scale/run.sh SHAPE DTYPE TRIALS [OUT]
 #   e.g. experiments/scale/run.sh tinyllama-1.1b float32 50
-#        experiments/scale/run.sh llama2-7b bfloat16 3
+#        CALIB=16x128 WINDOWS=8 experiments/scale/run.sh llama2-7b bfloat16 0   (TRIALS 0: no search step)
+# DTYPE is both the stored and the compute dtype (bfloat16 GEMMs are ~2x float32's on AMX CPUs).
+# CALIB (default 64x128) is the prune step's calibration, WINDOWS (default 16) the evaluation windows
+# of 128 tokens; a 7B model on 2 cores needs the smaller ones to finish in under an hour.
 # Models are written once under $PRUNESEARCH_SCALE_MODELS (default /tmp/prunesearch-scale).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shape=$1 dtype=$2 trials=$3
+calib=${CALIB:-64x128} windows=${WINDOWS:-16}
 out=${4:-experiments/scale/$shape-$dtype}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -47,14 +51,15 @@ step() {
 }
 
 : > "$out/steps.txt"
-step gemm-and-eval "${bench[@]}" scale "$model" 16 128 float32
-step eval "${cli[@]}" eval --model "$model" --dataset wikitext2 --split test --seqlen 128 --max-windows 16 --data-dir "$data" --json
+step gemm-and-eval "${bench[@]}" scale "$model" "$windows" 128 "$dtype"
+step eval "${cli[@]}" eval --model "$model" --dataset wikitext2 --split test --seqlen 128 --max-windows "$windows" --dtype "$dtype" --data-dir "$data" --json
 rm -rf "$out/pruned"
-step prune "${cli[@]}" prune --model "$model" --ratio 0.2 --structure al-am --calib wikitext2:valid:64x128:seed0 \
-  --eval wikitext2:valid:128:16 --out "$out/pruned" --data-dir "$data" --json
-step reload "${cli[@]}" eval --model "$out/pruned" --dataset wikitext2 --split valid --seqlen 128 --max-windows 16 --data-dir "$data" --json
+step prune "${cli[@]}" prune --model "$model" --ratio 0.2 --structure al-am --calib "wikitext2:valid:$calib:seed0" --dtype "$dtype" \
+  --eval "wikitext2:valid:128:$windows" --out "$out/pruned" --data-dir "$data" --json
+step reload "${cli[@]}" eval --model "$out/pruned" --dataset wikitext2 --split valid --seqlen 128 --max-windows "$windows" --dtype "$dtype" --data-dir "$data" --json
 rm -rf "$out/pruned"
+[ "$trials" -gt 0 ] || exit 0
 rm -f "$out/study.db"
 step search "${cli[@]}" search --model "$model" --space search-spaces/scale.json --study scale --db "$out/study.db" \
-  --trials "$trials" --eval-dataset wikitext2 --seqlen 128 --proxy-windows 16 --finalists 1 --final-tokens 2048 --data-dir "$data"
+  --trials "$trials" --eval-dataset wikitext2 --seqlen 128 --proxy-windows "$windows" --finalists 1 --final-tokens $((windows * 128)) --dtype "$dtype" --data-dir "$data"
 "${bench[@]}" scale-summary "$out/study.db" scale | tee "$out/summary.md"

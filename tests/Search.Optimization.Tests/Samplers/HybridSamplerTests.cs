@@ -210,7 +210,7 @@ public sealed class HybridSamplerTests
         var workers = Enumerable.Range(0, 4).Select(k => Study.CreateOrResume(storage, TestData.Record("s", benchmark.Space, HybridSampler.SamplerName, 6),
             benchmark.Space, Sampler(), new WorkerIdentity($"host-{k}", 100 + k, 1), beats)).ToList();
         foreach (var (tag, parameters) in benchmark.Baselines()) workers[0].Enqueue(parameters, tag);
-        Parallel.ForEach(workers, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker => worker.Optimize(trial =>
+        OnOwnThreads(workers, worker => worker.Optimize(trial =>
         {
             // Slower than a proposal, so that workers find stages handed out and still running.
             Thread.Sleep(20 + trial.Number % 5 * 30);
@@ -235,9 +235,10 @@ public sealed class HybridSamplerTests
         var beats = new HeartbeatSettings(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(5));
         var workers = Enumerable.Range(0, 3).Select(k => Study.CreateOrResume(storage, TestData.Record("s", space, HybridSampler.SamplerName, 6),
             space, Sampler(), new WorkerIdentity($"host-{k}", 100 + k, 1), beats)).ToList();
-        Parallel.ForEach(workers, new ParallelOptions { MaxDegreeOfParallelism = 3 }, worker => worker.Optimize(trial =>
+        OnOwnThreads(workers, worker => worker.Optimize(trial =>
         {
-            Thread.Sleep(1 + trial.Number % 5);
+            // Slower than a proposal even on a loaded 2-core machine, so waiting workers are certain to occur.
+            Thread.Sleep(25 + trial.Number % 5 * 5);
             return TestData.SyntheticLoss(trial.Params);
         }, 60));
 
@@ -287,5 +288,22 @@ public sealed class HybridSamplerTests
         var levels = Enumerable.Repeat(3, 6).ToArray();
         Assert.True(CoarseMutation.TryMove(levels, 8, 4, new Random(1)));
         Assert.Equal([1, 3, 3, 3, 3, 5], levels.Order());
+    }
+
+    /// <summary>
+    /// Every worker on a thread of its own, started together: thread-pool workers (Parallel.ForEach)
+    /// start one by one on a 2-core machine, so the concurrency a test is about may never happen.
+    /// </summary>
+    private static void OnOwnThreads(IReadOnlyList<Study> workers, Action<Study> work)
+    {
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var threads = workers.Select(w => new Thread(() =>
+        {
+            try { work(w); }
+            catch (Exception e) { errors.Enqueue(e); }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        if (!errors.IsEmpty) throw new AggregateException(errors);
     }
 }

@@ -73,12 +73,21 @@ public sealed class ExportFormatTests(TimedStudy study)
     public void Given_the_best_trial_When_exported_decilm_Then_block_configs_carry_the_stored_per_layer_widths()
     {
         string dir = Path.Combine(study.Dir, "decilm");
-        var run = Export("--format", "decilm", "--out", dir);
+        var plan = AttrJson.Deserialize<PlanSummary>(Best().UserAttr(TrialAttrs.Plan))!;
+        // vLLM's DeciLM gives every attention layer all query heads: a trial that removed heads
+        // (whole KV groups or query heads inside them) is refused without --pad-heads, exported with it.
+        bool removedHeads = plan.Layers.Select((l, i) => l.Heads > 0 && l.Heads != plan.DenseLayers![i].Heads).Any(x => x);
+        if (removedHeads)
+        {
+            var refused = Export("--format", "decilm", "--out", Path.Combine(study.Dir, "decilm-unpadded"));
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("pad-heads", refused.Error);
+        }
+        var run = removedHeads ? Export("--format", "decilm", "--pad-heads", "--out", dir) : Export("--format", "decilm", "--out", dir);
         Assert.True(run.ExitCode == 0, run.Output + run.Error);
         Assert.Contains("not checked: PruneSearch has no DeciLM loader", run.Output);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!.AsObject();
         Assert.Equal("DeciLMForCausalLM", config["architectures"]![0]!.GetValue<string>());
-        var plan = AttrJson.Deserialize<PlanSummary>(Best().UserAttr(TrialAttrs.Plan))!;
         var blocks = config["block_configs"]!.AsArray();
         Assert.Equal(plan.Layers.Count, blocks.Count);
         int heads = config["num_attention_heads"]!.GetValue<int>();
@@ -87,7 +96,13 @@ public sealed class ExportFormatTests(TimedStudy study)
             var ffn = blocks[l]!["ffn"]!;
             Assert.Equal(plan.Layers[l].Channels == 0, ffn["no_op"]!.GetValue<bool>());
             if (plan.Layers[l].Channels > 0) Assert.Equal(plan.Layers[l].Channels, ffn["intermediate_size"]!.GetValue<int>());
-            if (plan.Layers[l].KvHeads > 0) Assert.Equal(heads / plan.Layers[l].KvHeads, blocks[l]!["attention"]!["n_heads_in_group"]!.GetValue<int>());
+            var layer = plan.Layers[l];
+            if (layer.KvHeads == 0) continue;
+            int group = blocks[l]!["attention"]!["n_heads_in_group"]!.GetValue<int>();
+            if (!removedHeads) Assert.Equal(heads / layer.KvHeads, group);
+            // Padded: the written KV heads (heads / group) hold at least the kept groups, each wide enough for its kept query heads.
+            Assert.Equal(0, heads % group);
+            Assert.True(heads / group >= layer.KvHeads && group >= layer.Heads / layer.KvHeads, $"layer {l}: n_heads_in_group {group} for {layer.Heads}/{layer.KvHeads}");
         }
     }
 

@@ -49,7 +49,7 @@ public sealed class TrialMemoryTests : IDisposable
         GC.Collect();
         foreach (var line in File.ReadLines("/proc/self/status"))
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+                return long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         return Process.GetCurrentProcess().WorkingSet64;
     }
 

@@ -10,11 +10,14 @@
 # DTYPE is both the stored and the compute dtype (bfloat16 GEMMs are ~2x float32's on AMX CPUs).
 # CALIB (default 64x128) is the prune step's calibration, WINDOWS (default 16) the evaluation windows
 # of 128 tokens; a 7B model on 2 cores needs the smaller ones to finish in under an hour.
+# SPACE (default search-spaces/scale.json) is the search's space; SEARCH_ONLY=1 skips the eval,
+# prune and reload steps (appending to steps.txt), e.g. for a 7B model on 2 cores:
+#   SEARCH_ONLY=1 SPACE=search-spaces/scale-smoke.json WINDOWS=8 experiments/scale/run.sh llama2-7b bfloat16 3
 # Models are written once under $PRUNESEARCH_SCALE_MODELS (default /tmp/prunesearch-scale).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 shape=$1 dtype=$2 trials=$3
-calib=${CALIB:-64x128} windows=${WINDOWS:-16}
+calib=${CALIB:-64x128} windows=${WINDOWS:-16} space=${SPACE:-search-spaces/scale.json}
 out=${4:-experiments/scale/$shape-$dtype}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -50,7 +53,10 @@ step() {
   echo "$name: $((SECONDS - start)) s, peak RSS $peak MB, exit $code ($(cut -d' ' -f1-3 /proc/loadavg) load)"
 }
 
-: > "$out/steps.txt"
+: > "$out/steps.txt.new"
+if [ "${SEARCH_ONLY:-0}" = 1 ]; then cat "$out/steps.txt" >> "$out/steps.txt.new" 2>/dev/null || true; fi
+mv "$out/steps.txt.new" "$out/steps.txt"
+if [ "${SEARCH_ONLY:-0}" != 1 ]; then
 step gemm-and-eval "${bench[@]}" scale "$model" "$windows" 128 "$dtype"
 step eval "${cli[@]}" eval --model "$model" --dataset wikitext2 --split test --seqlen 128 --max-windows "$windows" --dtype "$dtype" --data-dir "$data" --json
 rm -rf "$out/pruned"
@@ -58,8 +64,9 @@ step prune "${cli[@]}" prune --model "$model" --ratio 0.2 --structure al-am --ca
   --eval "wikitext2:valid:128:$windows" --out "$out/pruned" --data-dir "$data" --json
 step reload "${cli[@]}" eval --model "$out/pruned" --dataset wikitext2 --split valid --seqlen 128 --max-windows "$windows" --dtype "$dtype" --data-dir "$data" --json
 rm -rf "$out/pruned"
+fi
 [ "$trials" -gt 0 ] || exit 0
 rm -f "$out/study.db"
-step search "${cli[@]}" search --model "$model" --space search-spaces/scale.json --study scale --db "$out/study.db" \
+step search "${cli[@]}" search --model "$model" --space "$space" --study scale --db "$out/study.db" \
   --trials "$trials" --eval-dataset wikitext2 --seqlen 128 --proxy-windows "$windows" --finalists 1 --final-tokens $((windows * 128)) --dtype "$dtype" --data-dir "$data"
 "${bench[@]}" scale-summary "$out/study.db" scale | tee "$out/summary.md"

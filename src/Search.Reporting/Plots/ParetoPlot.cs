@@ -34,34 +34,14 @@ public static class ParetoPlot
                 sp.LegendText = $"{s.Data.Name} ({RatioText(s)}) {(baseline ? "baselines" : "searched")}";
             }
         }
-        var pareto = Front(front);
-        if (pareto.Count > 1)
-        {
-            var line = plot.Add.Scatter(pareto.Select(p => p.Params).ToArray(), pareto.Select(p => p.Ppl).ToArray());
-            line.ConnectStyle = ConnectStyle.StepHorizontal;
-            line.MarkerSize = 0;
-            line.LineWidth = 1.5f;
-            line.LinePattern = LinePattern.Dashed;
-            line.Color = Colors.Black;
-            line.LegendText = "Pareto front";
-        }
+        PlotFiles.AddFrontLine(plot, Front(front), Colors.Black, "Pareto front");
         plot.ShowLegend(Alignment.UpperRight);
         return PlotFiles.Save(plot, dir, FileName);
     }
 
     /// <summary>Points no other point beats on both axes (more kept parameters is worse), ordered by parameters.</summary>
-    public static List<(double Params, double Ppl)> Front(IEnumerable<(double Params, double Ppl)> points)
-    {
-        var result = new List<(double, double)>();
-        double best = double.PositiveInfinity;
-        foreach (var p in points.OrderBy(p => p.Params).ThenBy(p => p.Ppl))
-            if (p.Ppl < best)
-            {
-                result.Add(p);
-                best = p.Ppl;
-            }
-        return result;
-    }
+    public static List<(double Params, double Ppl)> Front(IEnumerable<(double Params, double Ppl)> points) =>
+        PlotFiles.Front(points.Select(p => (p.Params, p.Ppl)), higherXIsBetter: false);
 
     private static string RatioText(StudySummary s) =>
         s.Data.Objective is { } o ? $"ratio {o.Ratio:0.##}" : "ratio ?";

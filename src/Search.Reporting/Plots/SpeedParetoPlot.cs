@@ -43,36 +43,15 @@ public static class SpeedParetoPlot
             dense.Color = PlotFiles.ColorOf(r);
             dense.LinePattern = LinePattern.Dotted;
             dense.LegendText = $"{name} dense (median over runs)";
-            var front = Front(pts.Select(p => (p.Speed, p.Ppl)));
-            if (front.Count > 1)
-            {
-                var line = plot.Add.Scatter(front.Select(p => p.Speed).ToArray(), front.Select(p => p.Ppl).ToArray());
-                line.ConnectStyle = ConnectStyle.StepHorizontal;
-                line.MarkerSize = 0;
-                line.LineWidth = 1.5f;
-                line.LinePattern = LinePattern.Dashed;
-                line.Color = PlotFiles.ColorOf(r);
-                line.LegendText = $"{name} Pareto front";
-            }
+            PlotFiles.AddFrontLine(plot, Front(pts.Select(p => (p.Speed, p.Ppl))), PlotFiles.ColorOf(r), $"{name} Pareto front");
         }
         plot.ShowLegend(Alignment.UpperRight);
         return PlotFiles.Save(plot, dir, FileName);
     }
 
     /// <summary>Points no other point beats on both axes (faster and lower ppl), ordered by speed.</summary>
-    public static List<(double Speed, double Ppl)> Front(IEnumerable<(double Speed, double Ppl)> points)
-    {
-        var result = new List<(double, double)>();
-        double best = double.PositiveInfinity;
-        foreach (var p in points.OrderByDescending(p => p.Speed).ThenBy(p => p.Ppl))
-            if (p.Ppl < best)
-            {
-                result.Add(p);
-                best = p.Ppl;
-            }
-        result.Reverse();
-        return result;
-    }
+    public static List<(double Speed, double Ppl)> Front(IEnumerable<(double Speed, double Ppl)> points) =>
+        PlotFiles.Front(points.Select(p => (p.Speed, p.Ppl)), higherXIsBetter: true);
 
     private static double Median(IEnumerable<double> xs)
     {

@@ -80,6 +80,10 @@ public sealed class GgufTensorTable
         {
             throw new UserInputException($"{path}: GGUF file is cut short");
         }
+        catch (Exception e) when (e is InvalidDataException or OverflowException)
+        {
+            throw new UserInputException($"{path}: not a readable GGUF file ({e.Message})");
+        }
     }
 
     private static string ReadString(BinaryReader r) => Encoding.UTF8.GetString(r.ReadBytes(checked((int)r.ReadUInt64())));

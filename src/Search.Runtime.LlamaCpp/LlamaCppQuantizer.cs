@@ -18,7 +18,8 @@ namespace Search.Runtime.LlamaCpp;
 /// </summary>
 public static class LlamaCppQuantizer
 {
-    private const int OverrideBytes = 16; // struct llama_model_tensor_override { const char * pattern; enum ggml_type type; } on 64-bit
+    // struct llama_model_tensor_override { const char * pattern; enum ggml_type type; }: a pointer and an int padded to pointer alignment.
+    private static readonly int OverrideBytes = 2 * IntPtr.Size;
     private const int GgmlTypeCount = 40; // GGML_TYPE_COUNT: the terminator's type (ignored with a null pattern)
 
     /// <summary>

@@ -132,6 +132,18 @@ public sealed class GgufQuantizationTests(ITestOutputHelper output)
         Assert.True(result.Check!.Passed, result.Check.Line(type));
     }
 
+    [Fact]
+    public void Given_a_uniformly_pruned_model_in_the_llama_layout_When_quantized_to_q8_0_Then_llama_cpp_runs_it_within_tolerance()
+    {
+        using var pruned = PrunedModels.Flap(EmbeddedModel.Model, EmbeddedModel.Windows(8, SeqLen, seed: 36), 8, SeqLen, 0.5, uniform: true);
+        Assert.Equal(GgufWriter.LlamaArchitecture, GgufWriter.ArchitectureFor(pruned.Config));
+        using var tmp = new TempFolder();
+        var result = Quantize(pruned, GgufQuantization.Q8_0, tmp, GgufEmbeddedLlamaCppTests.TextWindows(SeqLen, 16, out _));
+        Assert.Equal(GgufWriter.LlamaArchitecture, result.Written.Architecture);
+        Assert.Equal(GgufWriter.LlamaArchitecture, GgufTensorTable.Read(result.Written.Path).Architecture);
+        Assert.True(result.Check!.Passed, result.Check.Line("q8_0"));
+    }
+
     public static TheoryData<string> StoriesTypes() => new() { "q8_0", "q6_k", "q5_k_m", "q4_k_m", "q4_0" };
 
     /// <summary>A trained model (stories260K) pruned 50% with FLAP biases, deci: the perplexity cost of each quantization on TinyStories.</summary>

@@ -5,6 +5,11 @@ using Search.Pruning.Allocation;
 using Search.Pruning.Metrics;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
+using Search.Data;
+using Search.Objective;
+using Search.Optimization.Spaces;
+using Search.Optimization.Storage;
+using Search.Reporting;
 
 namespace Search.SpeedTable;
 
@@ -42,11 +47,41 @@ internal static class BenchModels
         return windows;
     }
 
-    public static Transformer Prune(Transformer dense, long[] calibration, int count, int seqLen, double ratio)
+    public static Transformer Prune(Transformer dense, long[] calibration, int count, int seqLen, double ratio) =>
+        Prune(dense, Statistics(dense, calibration, count, seqLen), ratio);
+
+    public static ChannelStats Statistics(Transformer dense, long[] calibration, int count, int seqLen) =>
+        CalibrationStatistics.Collect(dense, calibration, count, seqLen, batchSize: Math.Min(count, 4)).AggregateAll();
+
+    /// <summary>FLAP WIFV + bias: AL-AM as published, or (<paramref name="widthMultiple"/> &gt; 1) its exact-budget twin keeping multiples of N channels.</summary>
+    public static Transformer Prune(Transformer dense, ChannelStats stats, double ratio, int widthMultiple = 1)
     {
-        var stats = CalibrationStatistics.Collect(dense, calibration, count, seqLen, batchSize: Math.Min(count, 4)).AggregateAll();
         var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(dense, stats);
-        var plan = Allocator.Allocate(dense, scores, PruningStructure.AdaptiveLayersAdaptiveModules, ratio);
+        var structure = widthMultiple > 1 ? PruningStructure.AdaptiveLayersAdaptiveModulesExact : PruningStructure.AdaptiveLayersAdaptiveModules;
+        var plan = Allocator.Allocate(dense, scores, structure, ratio, widthMultiple: widthMultiple);
         return Surgery.Apply(dense, plan, stats, Compensation.FlapBias);
+    }
+
+    /// <summary>
+    /// The best searched trial (on the search split) of a committed study, rebuilt from its stored params on
+    /// <paramref name="dense"/> exactly as <c>prunesearch export</c> does; the trial's model and the setup it needs are disposed together.
+    /// </summary>
+    public static (IDecoderLayers Model, IDisposable Owner, int Trial) Searched(string studyDb, string study, LoadedModel dense, string dataDir)
+    {
+        StudyData data;
+        using (var storage = StorageLocator.Open(studyDb, readOnly: true)) data = StudyData.Load(storage, study, studyDb);
+        if (data.Record.ModelHash != dense.Hash) throw new InvalidOperationException($"{studyDb} {study}: made on another model ({data.Record.ModelHash})");
+        var best = new StudySummary(data).BestSearched ?? throw new InvalidOperationException($"{study}: no searched trial with final scores");
+        var setup = SearchSetup.Create(dense, data.Objective!, dataDir, SearchSpace.Parse(data.Record.SpaceJson), null);
+        var pruned = setup.Runner.Build(best.Trial.Params, out _);
+        return (pruned, new Owners(pruned, setup), best.DisplayNumber);
+    }
+
+    private sealed class Owners(params IDisposable[] owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var o in owned) o.Dispose();
+        }
     }
 }

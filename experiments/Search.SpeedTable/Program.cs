@@ -1,18 +1,23 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Search.Data;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Export;
 using Search.Model.Runtime;
 using Search.Model.Speed;
+using Search.Objective;
 using Search.Runtime.LlamaCpp;
 using Search.SpeedTable;
+using static TorchSharp.torch;
 
-// Usage: dotnet run -c Release --project experiments/Search.SpeedTable -- [out.json] [--stories-only]
-// Measures stories260K and a random TinyLlama-1.1B-shape model, dense and FLAP-pruned at 20% and 50%,
+// Usage: dotnet run -c Release --project experiments/Search.SpeedTable -- [out.json] [--stories-only] [--quant]
+// Default: stories260K and a random TinyLlama-1.1B-shape model, dense and FLAP-pruned at 20% and 50%,
 // in TorchSharp (our KV-cached decoder, float32) and in llama.cpp (f32 GGUF, llama.cpp defaults),
 // interleaved in rounds, all in this one process. Prints a markdown table; writes every record as JSON.
+// --quant: the deployment table instead (QuantTable): dense, FLAP and searched models at 20% and 50%,
+// each as f16, q8_0 and q4_k_m GGUFs in llama.cpp: size, prefill/decode tokens/s, perplexity.
 TorchRuntime.Initialize();
 string outJson = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "speed-table.json";
 bool storiesOnly = args.Contains("--stories-only");
@@ -20,6 +25,8 @@ string shared = FindShared() ?? throw new InvalidOperationException("../shared (
 string work = Directory.CreateTempSubdirectory("prunesearch-speed-").FullName;
 string cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "prunesearch", "bench");
 void Log(string s) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {s} (load {MachineInfo.LoadAverage():F2})");
+
+if (args.Contains("--quant")) return QuantMode();
 
 var results = new List<SpeedMeasurement>();
 var stories = new SpeedProtocol(PromptTokens: 128, NewTokens: 128, Warmup: 2, Repeats: 7, Threads: 2);
@@ -48,6 +55,79 @@ finally
 File.WriteAllText(outJson, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine(Table(results));
 return 0;
+
+// The deployment table (issue 20): GGUFs at f16, q8_0 and q4_k_m in llama.cpp only. stories260K: the
+// best searched trial of the committed 20% and 50% studies (seed 0), perplexity on the first 256 windows
+// of valid[test]; TinyLlama shape: random weights (no perplexity), FLAP's exact twin with --width-multiple
+// 256 standing in for a searched model.
+int QuantMode()
+{
+    var rows = new List<QuantRow>();
+    var storiesProtocol = new SpeedProtocol(PromptTokens: 128, NewTokens: 128, Warmup: 1, Repeats: 7, Threads: 2);
+    var tinyProtocol = new SpeedProtocol(PromptTokens: 64, NewTokens: 16, Warmup: 1, Repeats: 5, Threads: 2);
+    string repo = FindRepoRoot();
+    try
+    {
+        string storiesDir = Path.Combine(shared, "models", "stories260K");
+        string dataDir = Path.Combine(shared, "data");
+        using (var dense = ModelLocator.Load(storiesDir, ScalarType.Float32, CPU))
+        {
+            var (_, test) = EvalSplits.Resolve("tinystories", 128, BosMode.Corpus, dense.Tokenizer, TokenCache.OpenDefault(), dataDir);
+            var windows = test.Take(256);
+            var calib = BenchModels.Calibration(dense.Model.Config.VocabSize, 64, 128, storiesDir, Path.Combine(dataDir, "tinystories", "train.txt"));
+            var stats = BenchModels.Statistics(dense.Model, calib, 64, 128);
+            TableModel Searched(int percent) => new($"searched {percent}%", () =>
+            {
+                var (model, owner, trial) = BenchModels.Searched(Path.Combine(repo, "results", $"stories260k-{percent}", "study.db"),
+                    $"stories260k-{percent}-s0", dense, dataDir);
+                Log($"stories260K searched {percent}%: trial {trial} of stories260k-{percent}-s0");
+                return (model, owner);
+            });
+            var models = new List<TableModel>
+            {
+                new("dense", () => (dense.Model, null)),
+                new("FLAP 20%", () => { var m = BenchModels.Prune(dense.Model, stats, 0.2); return (m, m); }),
+                new("FLAP 50%", () => { var m = BenchModels.Prune(dense.Model, stats, 0.5); return (m, m); }),
+                Searched(20),
+                Searched(50),
+            };
+            rows.AddRange(QuantTable.Measure("stories260K", models, storiesDir, work, storiesProtocol,
+                new GgufCheckWindows(windows.Ids, windows.Count, windows.SeqLen), dense.Model.Config.VocabSize, Log));
+        }
+        if (!storiesOnly)
+        {
+            string tokDir = Path.Combine(shared, "tokenizers", "llama2-32k");
+            using var dense = BenchModels.TinyLlama(cache, tokDir, Log);
+            var calib = BenchModels.Calibration(dense.Config.VocabSize, 8, 64, null, null);
+            var stats = BenchModels.Statistics(dense, calib, 8, 64);
+            TableModel Flap(string name, double ratio, int multiple) =>
+                new(name, () => { var m = BenchModels.Prune(dense, stats, ratio, multiple); return (m, m); });
+            var models = new List<TableModel>
+            {
+                new("dense", () => (dense, null)),
+                Flap("FLAP 20%", 0.2, 1),
+                Flap("FLAP 50%", 0.5, 1),
+                Flap("FLAP-exact ×256 20%", 0.2, 256),
+                Flap("FLAP-exact ×256 50%", 0.5, 256),
+            };
+            rows.AddRange(QuantTable.Measure("TinyLlama-1.1B shape (random)", models, tokDir, work, tinyProtocol, null, dense.Config.VocabSize, Log));
+        }
+    }
+    finally
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    File.WriteAllText(outJson, JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine(QuantTable.Markdown(rows));
+    return 0;
+}
+
+static string FindRepoRoot()
+{
+    for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+        if (File.Exists(Path.Combine(d.FullName, "Search.sln"))) return d.FullName;
+    throw new InvalidOperationException("run from inside the repository (results/ holds the searched studies)");
+}
 
 // Every (model, runtime) pair is timed once per round, rounds repeated: load swings from other
 // processes on the shared cores hit dense and pruned, TorchSharp and llama.cpp alike. The three

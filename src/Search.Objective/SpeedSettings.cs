@@ -7,4 +7,5 @@ namespace Search.Objective;
 /// dense model (<see cref="SpeedMeter"/>) and each gets a <see cref="Records.TrialSpeed"/>.
 /// </summary>
 /// <param name="LlamaCpp">Opens GGUFs in llama.cpp; null measures TorchSharp only.</param>
-public sealed record SpeedSettings(SpeedProtocol Protocol, GgufRunnerFactory? LlamaCpp = null);
+/// <param name="GgufWriter">Writes the GGUFs llama.cpp is timed on (f16 or a quantization); null writes f32.</param>
+public sealed record SpeedSettings(SpeedProtocol Protocol, GgufRunnerFactory? LlamaCpp = null, GgufModelWriter? GgufWriter = null);

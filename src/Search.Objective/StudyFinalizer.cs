@@ -64,7 +64,7 @@ public static class StudyFinalizer
         if (todo.Count == 0) return;
         // Both models in the compute dtype, resident: a mapped checkpoint in another dtype would be converted at every step.
         using var reference = Materialized.Of(dense, ready: true);
-        using var meter = new SpeedMeter(reference, "dense", tokenizerDir, speed.Protocol, speed.LlamaCpp);
+        using var meter = new SpeedMeter(reference, "dense", tokenizerDir, speed.Protocol, speed.LlamaCpp, speed.GgufWriter);
         foreach (var t in todo)
         {
             cancel.ThrowIfCancellationRequested();

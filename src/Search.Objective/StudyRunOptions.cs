@@ -9,6 +9,7 @@ namespace Search.Objective;
 /// <param name="Db">A LiteDB file, or a postgresql:// URL for workers on several machines.</param>
 /// <param name="Fitness">ppl (proxy perplexity) or kl (KL to the dense model on the proxy windows): what the sampler minimizes.</param>
 /// <param name="Speed">search --speed: time finalists and baselines against the dense model after finalisation (null: not timed).</param>
+/// <param name="WidthMultiple">search --width-multiple: searched configs and exact-budget twins keep a multiple of this many MLP channels per layer.</param>
 /// <param name="GraceSeconds">How long a worker may be silent before its running trial is taken over (null: 60 s).</param>
 public sealed record StudyRunOptions(
     string Model,
@@ -32,7 +33,8 @@ public sealed record StudyRunOptions(
     string Weights = "mapped",
     double? GraceSeconds = null,
     string Fitness = ObjectiveSettings.PerplexityFitness,
-    SpeedSettings? Speed = null)
+    SpeedSettings? Speed = null,
+    int WidthMultiple = 1)
 {
     /// <summary>Final scoring budget per split unless told otherwise: 64K tokens (a 7B model on a GPU scores that in seconds).</summary>
     public const long DefaultFinalTokens = 65536;

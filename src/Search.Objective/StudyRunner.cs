@@ -32,6 +32,7 @@ public static class StudyRunner
         if (o.SeqLen < 2) throw new UserInputException($"--seqlen must be at least 2, got {o.SeqLen}");
         if (o.PoolSize is < 1) throw new UserInputException($"--pool-size must be at least 1, got {o.PoolSize}");
         if (o.GraceSeconds is double g && !(g > 0)) throw new UserInputException($"--grace must be a positive number of seconds, got {g}");
+        if (o.WidthMultiple < 1) throw new UserInputException($"--width-multiple must be at least 1, got {o.WidthMultiple}");
         if (o.FinalTokens is < 1) throw new UserInputException($"--final-tokens must be at least 1 (or all), got {o.FinalTokens}");
         var bos = BosModes.Parse(o.Bos);
         var residency = WeightResidencies.Parse(o.Weights);
@@ -39,8 +40,10 @@ public static class StudyRunner
         using var model = loaded;
         var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
         if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
+        WidthRounding.EnsureFits(loaded.Model.Config, o.WidthMultiple);
         var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(bos),
-            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens, Fitness(o.Fitness));
+            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens, Fitness(o.Fitness),
+            o.WidthMultiple == 1 ? null : o.WidthMultiple);
         // Everything the trials will ask for is checked now: a study that cannot run stores nothing.
         var tokens = TokenCache.OpenDefault();
         StudyValidation.Ensure(o.SpacePath, bound, loaded.Model, loaded.Tokenizer, tokens, settings,

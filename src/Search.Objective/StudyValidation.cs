@@ -83,7 +83,7 @@ public static class StudyValidation
         {
             try
             {
-                var config = TrialConfig.From(TrialParams.Decode(space.MaterializeBaseline(baseline), mixComponents), settings.Ratio);
+                var config = TrialConfig.From(TrialParams.Decode(space.MaterializeBaseline(baseline), mixComponents), settings.Ratio, settings.MlpWidthMultiple);
                 if (config.Calibration.Samples < 1 || config.Calibration.Samples > settings.PoolSize)
                     throw new UserInputException($"calibration_samples {config.Calibration.Samples} is outside 1..{settings.PoolSize} (the pool size; raise --pool-size)");
                 EnsureSeqLen(config.Calibration.SeqLen, dense.Config, e => new UserInputException($"calibration_seqlen: {e}"));

@@ -14,11 +14,13 @@ public sealed record PoolChoice(string Source, int Samples, int SeqLen, int Seed
 /// from the stored params (<see cref="TrialParams"/>) through the pruning engine's own name tables,
 /// so a structure, metric or compensation the <c>prune</c> command accepts is accepted here too.
 /// Per-layer configs are repaired to the study's exact budget (<see cref="AllocationSpec.RepairTo"/>);
-/// named structures are the published rules or their "-exact" twins.
+/// named structures are the published rules or their "-exact" twins. A study's width multiple
+/// (<see cref="AllocationSpec.WidthMultiple"/>) applies to what meets the exact budget — searched
+/// configs and the "-exact" twins —; the published rules run as published.
 /// </summary>
 public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
 {
-    public static TrialConfig From(TrialParams p, double ratio)
+    public static TrialConfig From(TrialParams p, double ratio, int widthMultiple = 1)
     {
         var calibration = new PoolChoice(
             TrialParams.Required(p.CalibrationSource, "calibration_source"),
@@ -35,6 +37,8 @@ public sealed record TrialConfig(PoolChoice Calibration, PruningRecipe Recipe)
         // Searched per-layer ratios are repaired to the study's exact budget; a named structure runs as
         // named: FLAP's published rule (which may land off the budget by a unit), or its "-exact" twin.
         if (allocation.Structure is null) allocation = allocation.WithExactBudget(ratio);
+        if (allocation.Structure is not { } named || PruningStructureNames.IsExactBudget(named))
+            allocation = allocation with { WidthMultiple = widthMultiple };
         var compensation = CompensationNames.Parse(TrialParams.Required(p.Compensation, "compensation"));
         return new TrialConfig(calibration, new PruningRecipe(mixture, allocation, compensation));
     }

@@ -44,7 +44,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
 
     /// <summary>The typed config of stored params.</summary>
     public TrialConfig Config(IReadOnlyDictionary<string, ParamValue> parameters) =>
-        TrialConfig.From(TrialParams.Decode(parameters, mixComponents), settings.Ratio);
+        TrialConfig.From(TrialParams.Decode(parameters, mixComponents), settings.Ratio, settings.MlpWidthMultiple);
 
     /// <summary>The calibration windows a least-squares reconstruction of the config fits on (null for other compensations).</summary>
     private CalibrationWindows? ReconstructionWindows(TrialConfig c) =>

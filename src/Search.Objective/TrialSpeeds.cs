@@ -22,7 +22,8 @@ public static class TrialSpeeds
             measuredUtc);
     }
 
-    private static RuntimeSpeed Runtime(SpeedMeasurement model, SpeedMeasurement dense) => new(model.Runtime, Of(model), Of(dense));
+    private static RuntimeSpeed Runtime(SpeedMeasurement model, SpeedMeasurement dense) =>
+        new(model.Runtime, Of(model), Of(dense), model.FileBytes, dense.FileBytes);
 
     private static Throughput Of(SpeedMeasurement s) =>
         new(s.PrefillTokensPerSecond, s.DecodeTokensPerSecond, s.BestPrefillTokensPerSecond, s.BestDecodeTokensPerSecond);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Search.Records;
 
 /// <summary>
@@ -26,7 +28,12 @@ public sealed record SpeedProtocolSummary(int PromptTokens, int NewTokens, int W
 public sealed record SpeedMachine(string Cpu, int LogicalCores, string CpuFlags, string Os);
 
 /// <summary>One runtime's figures for the trial's model and the dense model, with the speedups.</summary>
-public sealed record RuntimeSpeed(string Runtime, Throughput Model, Throughput Dense)
+/// <param name="ModelBytes">Size on disk of the file the runtime ran for the trial (llama.cpp: its GGUF at the
+/// measured weight type); null for TorchSharp and for records written before sizes were stored.</param>
+/// <param name="DenseBytes">The same for the dense model.</param>
+public sealed record RuntimeSpeed(string Runtime, Throughput Model, Throughput Dense,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ModelBytes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? DenseBytes = null)
 {
     /// <summary>Median decode tokens/s of the model over the dense model's.</summary>
     public double DecodeSpeedup => Model.DecodeTokensPerSecond / Dense.DecodeTokensPerSecond;

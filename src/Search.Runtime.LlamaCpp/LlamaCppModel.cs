@@ -2,6 +2,7 @@ using LLama;
 using LLama.Common;
 using LLama.Native;
 using Search.Model;
+using Search.Model.Export;
 
 namespace Search.Runtime.LlamaCpp;
 
@@ -21,7 +22,7 @@ public sealed class LlamaCppModel : IDisposable
     public LlamaCppPrecision Precision { get; }
     /// <summary>The GGUF's general.architecture as llama.cpp read it.</summary>
     public string Architecture { get; }
-    /// <summary>"f32", "f16" or the file type number, from general.file_type.</summary>
+    /// <summary>"f32", "f16", a quantization of ours ("q4_k_m", …) or "type N", from general.file_type.</summary>
     public string WeightType { get; }
 
     private LlamaCppModel(LLamaWeights weights, LLamaContext context, int contextSize, int threads, LlamaCppPrecision precision)
@@ -33,8 +34,15 @@ public sealed class LlamaCppModel : IDisposable
         Threads = threads;
         VocabSize = weights.Vocab.Count;
         Architecture = weights.Metadata.TryGetValue("general.architecture", out var a) ? a : "";
-        WeightType = weights.Metadata.TryGetValue("general.file_type", out var t) ? t switch { "0" => "f32", "1" => "f16", _ => $"type {t}" } : "?";
+        WeightType = weights.Metadata.TryGetValue("general.file_type", out var t) ? WeightTypeName(t) : "?";
     }
+
+    private static string WeightTypeName(string fileType) => fileType switch
+    {
+        "0" => "f32",
+        "1" => "f16",
+        _ => uint.TryParse(fileType, out uint n) && GgufQuantization.OfFileType(n) is { } q ? q.Name : $"type {fileType}",
+    };
 
     /// <param name="contextSize">Longest sequence one call may pass (also the batch size: a window is one batch).</param>
     /// <param name="precision">Exact arithmetic for parity checks, or llama.cpp's defaults for speed.</param>

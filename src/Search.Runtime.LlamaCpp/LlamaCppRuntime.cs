@@ -67,6 +67,13 @@ public static class LlamaCppRuntime
         }
     }
 
+    /// <summary>Configures logging and loads the native library (LLamaSharp's P/Invokes outside NativeApi need it loaded first).</summary>
+    internal static void EnsureLoaded()
+    {
+        EnsureConfigured();
+        NativeApi.llama_max_devices();
+    }
+
     /// <summary>The llama.cpp error lines logged since <paramref name="since"/> errors, joined for a message.</summary>
     internal static string ErrorsSince(int since)
     {

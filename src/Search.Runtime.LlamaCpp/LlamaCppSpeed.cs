@@ -1,3 +1,4 @@
+using Search.Model.Export;
 using Search.Model.Speed;
 
 namespace Search.Runtime.LlamaCpp;
@@ -8,6 +9,20 @@ public static class LlamaCppSpeed
     /// <summary>Opens GGUFs for <see cref="SpeedMeter"/> with llama.cpp's defaults (what a deployment runs).</summary>
     public static GgufRunnerFactory Runners(LlamaCppPrecision precision = LlamaCppPrecision.Default) =>
         (path, capacity, threads) => new LlamaCppDecodeRunner(path, capacity, threads, precision);
+
+    /// <summary>
+    /// Writes the GGUFs <see cref="SpeedMeter"/> times as <paramref name="weights"/> says: f32 or f16 by
+    /// <see cref="GgufWriter"/>, or quantized by llama.cpp's quantizer from a temporary f32 file.
+    /// </summary>
+    public static GgufModelWriter Writer(GgufWeights weights, int threads) => (model, tokenizerDir, path) =>
+    {
+        if (weights.Quantization is not { } q)
+        {
+            GgufWriter.Write(model, tokenizerDir, path, weights.Type);
+            return new FileInfo(path).Length;
+        }
+        return LlamaCppQuantizer.QuantizeFromF32(source => GgufWriter.Write(model, tokenizerDir, source, GgufFileType.F32), path, q, threads).FileBytes;
+    };
 
     /// <summary>
     /// Prefill and decode tokens/s of <paramref name="ggufPath"/> under <paramref name="protocol"/>,

@@ -32,7 +32,8 @@ public static class BenchCommand
     {
         var model = CommonOptions.Model();
         var dense = new Option<string?>("--dense") { Description = "a reference model folder (the dense model) timed interleaved with --model; prints speedups" };
-        var llamaCpp = SpeedOptions.LlamaCpp("also time llama.cpp (LLamaSharp's CPU build, its default settings) on a temporary f32 GGUF of each model");
+        var llamaCpp = SpeedOptions.LlamaCpp("also time llama.cpp (LLamaSharp's CPU build, its default settings) on a temporary GGUF of each model (f32 unless --quant)");
+        var quant = SpeedOptions.Quant("--quant");
         var prompt = SpeedOptions.PromptTokens();
         var newTokens = SpeedOptions.NewTokens();
         var warmup = SpeedOptions.Warmup();
@@ -43,7 +44,7 @@ public static class BenchCommand
         var cmd = new Command("bench", "Prefill and decode tokens/s of a model at batch 1 (fixed prompt, greedy KV-cached decode, warm-up, median of " +
                                        "repeats) in TorchSharp and, with --llama-cpp, llama.cpp; weights are loaded resident in --dtype.")
         {
-            model, dense, llamaCpp, prompt, newTokens, warmup, repeats, dtype, json, threads,
+            model, dense, llamaCpp, quant, prompt, newTokens, warmup, repeats, dtype, json, threads,
         };
         cmd.SetAction(parse =>
         {
@@ -53,11 +54,12 @@ public static class BenchCommand
             TorchRuntime.Initialize(t);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
+            var writer = SpeedOptions.GgufWriter(parse.GetValue(quant), "--quant", parse.GetValue(llamaCpp), t);
             var runners = parse.GetValue(llamaCpp) ? SpeedOptions.LlamaCppOrWarn() : null;
             using var subject = ModelLocator.Load(parse.GetValue(model)!, dt, CPU, asJson ? null : output, WeightResidency.Resident);
             var report = parse.GetValue(dense) is { } denseDir
-                ? Compare(subject, Name(parse.GetValue(model)!), denseDir, dt, protocol, runners)
-                : Single(subject, Name(parse.GetValue(model)!), protocol, runners);
+                ? Compare(subject, Name(parse.GetValue(model)!), denseDir, dt, protocol, runners, writer)
+                : Single(subject, Name(parse.GetValue(model)!), protocol, runners, writer);
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, Json));
             else Print(output, report);
             return 0;
@@ -72,19 +74,20 @@ public static class BenchCommand
     /// <summary>Model over dense, per runtime, from medians (and from the fastest runs).</summary>
     public sealed record BenchSpeedup(string Runtime, double Prefill, double Decode, double BestPrefill, double BestDecode);
 
-    private static BenchReport Single(LoadedModel subject, string name, SpeedProtocol protocol, GgufRunnerFactory? runners)
+    private static BenchReport Single(LoadedModel subject, string name, SpeedProtocol protocol, GgufRunnerFactory? runners, GgufModelWriter? writer)
     {
-        using var meter = new SpeedMeter(subject.Model, name, subject.Dir, protocol, runners);
+        using var meter = new SpeedMeter(subject.Model, name, subject.Dir, protocol, runners, writer);
         var (torch, llama) = meter.MeasureReference();
         return new BenchReport(subject.Dir, null, protocol, new[] { torch, llama }.OfType<SpeedMeasurement>().ToList(), []);
     }
 
-    private static BenchReport Compare(LoadedModel subject, string name, string denseDir, ScalarType dt, SpeedProtocol protocol, GgufRunnerFactory? runners)
+    private static BenchReport Compare(LoadedModel subject, string name, string denseDir, ScalarType dt, SpeedProtocol protocol, GgufRunnerFactory? runners,
+        GgufModelWriter? writer)
     {
         using var dense = ModelLocator.Load(denseDir, dt, CPU, null, WeightResidency.Resident);
         if (dense.Model.Config.VocabSize != subject.Model.Config.VocabSize)
             throw new UserInputException($"--dense {denseDir}: vocabulary {dense.Model.Config.VocabSize} differs from the model's {subject.Model.Config.VocabSize}");
-        using var meter = new SpeedMeter(dense.Model, Name(denseDir), dense.Dir, protocol, runners);
+        using var meter = new SpeedMeter(dense.Model, Name(denseDir), dense.Dir, protocol, runners, writer);
         var c = meter.Compare(subject.Model, name);
         var pairs = new[] { (c.TorchSharp, c.TorchSharpReference), (c.LlamaCpp, c.LlamaCppReference) }.Where(p => p.Item1 is not null).ToList();
         return new BenchReport(subject.Dir, dense.Dir, protocol,
@@ -107,9 +110,9 @@ public static class BenchCommand
         var table = new Table()
             .Title(Markup.Escape($"batch 1, {p.PromptTokens}-token prompt, {p.NewTokens} new tokens, {p.Warmup} warm-up + median of {p.Repeats}; " +
                                  $"{first.Threads} threads on {first.Machine.CpuModel} ({first.Machine.LogicalCores} logical cores)"))
-            .AddColumns("model", "runtime", "prefill tok/s (fastest)", "decode tok/s (fastest)", "load avg");
+            .AddColumns("model", "runtime", "file size", "prefill tok/s (fastest)", "decode tok/s (fastest)", "load avg");
         foreach (var m in r.Measurements)
-            table.AddRow(Markup.Escape(m.Model), Markup.Escape(m.Runtime),
+            table.AddRow(Markup.Escape(m.Model), Markup.Escape(m.Runtime), m.FileBytes is long b ? string.Create(inv, $"{b / 1e6:0.###} MB") : "",
                 string.Create(inv, $"{m.PrefillTokensPerSecond:F1} ({m.BestPrefillTokensPerSecond:F1})"),
                 string.Create(inv, $"{m.DecodeTokensPerSecond:F1} ({m.BestDecodeTokensPerSecond:F1})"),
                 string.Create(inv, $"{m.LoadAverageBefore:F1}→{m.LoadAverageAfter:F1}"));

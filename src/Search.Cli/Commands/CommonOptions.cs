@@ -40,6 +40,13 @@ public static class CommonOptions
 
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of a table" };
 
+    public static Option<int> WidthMultiple(string appliesTo) => new Option<int>("--width-multiple")
+    {
+        Description = $"keep every layer's MLP channel count a multiple of N ({appliesTo}; the budget repair moves N channels at a time): " +
+                      "256 for llama.cpp k-quants (q4_k_m, q5_k_m, q6_k), 32 for q4_0/q8_0, 8/64/128 for GPU tensor cores; 1 = any count",
+        DefaultValueFactory = _ => 1,
+    }.AtLeast(1);
+
     public static Option<int> Threads() => new Option<int>("--threads")
     {
         Description = "CPU threads for libtorch (default: all cores)",

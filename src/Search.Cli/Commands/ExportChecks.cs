@@ -22,7 +22,9 @@ public sealed record ExportCheck(bool Passed, string? Line, double? Measured);
 /// loads in llama.cpp (exact mode: f32 KV cache, no flash attention) within
 /// <see cref="GgufF32Tolerance"/> (f32 weights) or <see cref="GgufF16Tolerance"/> (f16 weights).
 /// DeciLM has no loader here. When llama.cpp's native library does not load, the GGUF is still
-/// written and one warning line says it was not checked.
+/// written and one warning line says it was not checked. A quantized GGUF (--quant) was scored in
+/// llama.cpp with the f32 file it was made from (<see cref="QuantizedPerplexity"/>): the f32 file
+/// must agree with the stored ppl as above, the quantized one with the f32 file within its type's tolerance.
 /// </summary>
 public static class ExportChecks
 {
@@ -32,9 +34,11 @@ public static class ExportChecks
 
     private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
-    public static ExportCheck Run(ExportedModel written, ExportTarget target, StoredScore stored, EvalSet proxy, int threads)
+    public static ExportCheck Run(ExportedModel written, ExportTarget target, StoredScore stored, EvalSet proxy, int threads,
+        QuantizedPerplexity? quantized = null)
     {
         string storedText = $"stored proxy ppl {R(stored.Ppl)} ({stored.Tokens} tokens of {stored.Split})";
+        if (quantized is not null) return Quantized(quantized, target.Quant!, stored, storedText);
         switch (written.Format)
         {
             case ExportFormat.Hf:
@@ -64,6 +68,14 @@ public static class ExportChecks
         using var scope = NewDisposeScope();
         using var reloaded = Checkpoint.Load(dir, ScalarType.Float32, CPU);
         return PerplexityEvaluator.NllSum(reloaded, proxy.Ids, proxy.Count, proxy.SeqLen);
+    }
+
+    private static ExportCheck Quantized(QuantizedPerplexity q, GgufQuantization quant, StoredScore stored, string storedText)
+    {
+        double rel = Math.Abs(q.F32 - stored.Ppl) / stored.Ppl;
+        bool ok = rel < GgufF32Tolerance && q.Passed;
+        return new ExportCheck(ok, $"{storedText}; f32 source in llama.cpp: relative difference {rel.ToString("0.00E+0", CultureInfo.InvariantCulture)} " +
+                                   $"(bar {GgufF32Tolerance.ToString("0E+0", CultureInfo.InvariantCulture)}); {q.Line(quant.Name)}: {(ok ? "agrees" : "MISMATCH")}", q.Quantized);
     }
 
     private static ExportCheck Gguf(string path, GgufFileType type, StoredScore stored, string storedText, EvalSet proxy, int threads)

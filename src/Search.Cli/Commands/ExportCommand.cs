@@ -8,6 +8,7 @@ using Search.Model.Runtime;
 using Search.Optimization.Spaces;
 using Search.Optimization.Trials;
 using Search.Reporting;
+using Search.Runtime.LlamaCpp;
 using Search.Records;
 using static TorchSharp.torch;
 
@@ -31,6 +32,7 @@ public static class ExportCommand
         var format = ExportOptions.Format();
         var ggufType = ExportOptions.GgufType("--dtype");
         var padHeads = ExportOptions.PadHeads();
+        var quant = ExportOptions.Quant();
         var model = new Option<string?>("--model") { Description = "dense model folder (default: the path stored with the study; its content hash must match)" };
         var dataDir = CommonOptions.DataDir();
         var threads = CommonOptions.Threads();
@@ -38,11 +40,11 @@ public static class ExportCommand
                                         "(hf: compact, reloads in PruneSearch; hf-padded: stock transformers; decilm: vLLM) or a GGUF file " +
                                         "(llama.cpp), and check the written model against the trial's stored proxy ppl where a loader exists.")
         {
-            study, dbs, trial, outDir, format, ggufType, padHeads, model, dataDir, threads,
+            study, dbs, trial, outDir, format, ggufType, padHeads, quant, model, dataDir, threads,
         };
         cmd.SetAction(parse =>
         {
-            var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--dtype", parse.GetValue(padHeads));
+            var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--dtype", parse.GetValue(padHeads), parse.GetValue(quant));
             var data = ReportStores.Load(parse.GetValue(dbs)!, parse.GetValue(study)!);
             string outPath = parse.GetValue(outDir)!;
             ReportWriter.EnsureWritable(ExportOptions.FolderOf(outPath, target.Format));
@@ -79,21 +81,23 @@ public static class ExportCommand
         var space = SearchSpace.Parse(data.Record.SpaceJson);
         using var setup = SearchSetup.Create(loaded, settings, dataDir, space, output);
         var runner = setup.Runner;
+        // The same windows the trial was scored on: its fidelity budget or the study's proxy windows.
+        var proxy = runner.ProxyFor(chosen.FidelityTokens);
         ExportedModel written;
+        QuantizedGguf? quantized;
         using (var scope = NewDisposeScope())
         {
             using var pruned = runner.Build(chosen.Params, out _);
-            written = ModelExport.Write(pruned, loaded.Dir, outPath, target.Format, target.GgufType, target.DeciLm);
+            (written, quantized) = ExportOptions.Write(pruned, loaded.Dir, outPath, target, threads, new GgufCheckWindows(proxy.Ids, proxy.Count, proxy.SeqLen));
         }
         output.WriteLine($"exported study '{data.Name}' trial {chosen.Number + 1} as {ExportFormats.Name(target.Format)}" +
-                         (target.Format == ExportFormat.Gguf ? $" ({ExportFormats.Name(target.GgufType)}, architecture {written.Architecture})" : "") +
+                         (target.Format == ExportFormat.Gguf ? $" ({target.Quant?.Name ?? ExportFormats.Name(target.GgufType)}, architecture {written.Architecture})" : "") +
                          $" to {written.Path}");
-        // The same windows the trial was scored on: its fidelity budget or the study's proxy windows.
-        var proxy = runner.ProxyFor(chosen.FidelityTokens);
+        foreach (var line in quantized?.Report.Lines() ?? []) output.WriteLine(line);
         // The proxy perplexity (a KL-fitness study's value is the KL; its ppl is stored as a score beside it).
         var ppl = chosen.Scores.FirstOrDefault(s => s.Name == "ppl");
         var stored = new StoredScore(ppl?.Value ?? chosen.Value.Value, ppl?.Tokens ?? chosen.Scores.FirstOrDefault()?.Tokens ?? -1, proxy.Split);
-        var check = ExportChecks.Run(written, target, stored, proxy, threads);
+        var check = ExportChecks.Run(written, target, stored, proxy, threads, quantized?.Check);
         if (check.Line is not null) output.WriteLine(check.Line);
         return check;
     }

@@ -37,8 +37,8 @@ public static class PruneArguments
         }
     }
 
-    /// <summary>--structure with --ratio, or per-layer with --layer-ratios (which then must be given).</summary>
-    public static AllocationSpec Allocation(string structure, double ratio, string? layerRatiosFile)
+    /// <summary>--structure with --ratio, or per-layer with --layer-ratios (which then must be given); --width-multiple.</summary>
+    public static AllocationSpec Allocation(string structure, double ratio, string? layerRatiosFile, int widthMultiple = 1)
     {
         bool perLayer = string.Equals(structure.Trim(), AllocationSpec.PerLayerName, StringComparison.OrdinalIgnoreCase);
         if (perLayer && layerRatiosFile is null)
@@ -46,7 +46,7 @@ public static class PruneArguments
         if (!perLayer && layerRatiosFile is not null)
             throw new UserInputException($"--layer-ratios needs --structure per-layer (got --structure {structure})");
         if (!perLayer) PruningRatio.Ensure(ratio, "--ratio");
-        return AllocationSpec.Parse(structure, ratio, perLayer ? LayerRatiosFile(layerRatiosFile!) : null);
+        return AllocationSpec.Parse(structure, ratio, perLayer ? LayerRatiosFile(layerRatiosFile!) : null) with { WidthMultiple = widthMultiple };
     }
 
     /// <summary>JSON <c>{"attention":[r0, r1, …], "mlp":[r0, r1, …]}</c>, one removal fraction per layer.</summary>

@@ -8,6 +8,7 @@ using Search.Data;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
+using Search.Runtime.LlamaCpp;
 using Spectre.Console;
 
 namespace Search.Cli.Commands;
@@ -62,6 +63,8 @@ public static class PruneCommand
         var format = ExportOptions.Format();
         var ggufType = ExportOptions.GgufType("--gguf-dtype");
         var padHeads = ExportOptions.PadHeads();
+        var quant = ExportOptions.Quant();
+        var widthMultiple = CommonOptions.WidthMultiple("any --structure; a published rule's per-layer counts are rounded too");
         var statsCache = new Option<string?>("--stats-cache")
         {
             Description = "folder of cached calibration sums (default: $PRUNESEARCH_CACHE_DIR/stats, else ~/.cache/prunesearch/stats)",
@@ -81,20 +84,20 @@ public static class PruneCommand
         var cmd = new Command("prune", "Prune a model once (FLAP-style): calibrate on the dense model, score channels and heads, " +
                                        "remove the lowest under a structure or per-layer ratios, compensate, and compare perplexities.")
         {
-            model, ratio, structure, metric, mix, layerRatios, calib, compensation, eval, outDir, format, ggufType, padHeads, statsCache, statsMode,
+            model, ratio, structure, metric, mix, layerRatios, widthMultiple, calib, compensation, eval, outDir, format, ggufType, padHeads, quant, statsCache, statsMode,
             dataDir, device, dtype, weights, json, threads,
         };
         cmd.SetAction(parse =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
             // Every flag is checked before the model loads, so a typo costs nothing.
-            var allocation = PruneArguments.Allocation(parse.GetValue(structure)!, parse.GetValue(ratio), parse.GetValue(layerRatios));
+            var allocation = PruneArguments.Allocation(parse.GetValue(structure)!, parse.GetValue(ratio), parse.GetValue(layerRatios), parse.GetValue(widthMultiple));
             var mixture = PruneArguments.Mixture(parse.GetValue(metric), parse.GetValue(mix));
             var comp = PruneArguments.Compensation(parse.GetValue(compensation)!);
             var pool = PoolSpec.Parse(parse.GetValue(calib)!);
             var mode = StatisticsModeNames.Parse(parse.GetValue(statsMode)!);
             var evalSpec = EvalSpec.Parse(parse.GetValue(eval)!);
-            var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--gguf-dtype", parse.GetValue(padHeads));
+            var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--gguf-dtype", parse.GetValue(padHeads), parse.GetValue(quant));
             var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
@@ -120,15 +123,21 @@ public static class PruneCommand
             var request = new PruneRequest(recipe, pool, windows, evalWindows, cache, StatisticsMode: mode);
             using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
                 (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
+            QuantizedGguf? quantized = null;
             if (outPath is not null)
-                outPath = ModelExport.Write(outcome.Pruned, loaded.Dir, outPath, target.Format, target.GgufType, target.DeciLm).Path;
+            {
+                var checkWindows = new GgufCheckWindows(evalWindows.Ids, evalWindows.Count, evalWindows.SeqLen);
+                (var written, quantized) = ExportOptions.Write(outcome.Pruned, loaded.Dir, outPath, target, parse.GetValue(threads), checkWindows);
+                outPath = written.Path;
+            }
 
             var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp), StatisticsModeNames.Name(mode),
                 windows is null ? null : pool, evalSpec, outPath, dev.ToString());
+            if (quantized is not null) report = report with { Quantization = PruneQuantization.Of(quantized) };
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
             else PruneReport.PrintTables(Progress.ConsoleFor(output), report);
             if (report.Error is { } problem) throw new UserInputException(problem);
-            return 0;
+            return quantized?.Check is { Passed: false } ? CliApp.InternalError : 0;
         });
         return cmd;
     }

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Search.Model.Export;
+using Search.Runtime.LlamaCpp;
 using Search.Data;
 using Search.Pruning.Pipeline;
 using Spectre.Console;
@@ -9,6 +12,15 @@ namespace Search.Cli.Commands;
 /// <summary>One layer before → after pruning.</summary>
 public sealed record PruneLayerRow(int Layer, int HeadsBefore, int HeadsAfter, int KvHeadsBefore, int KvHeadsAfter,
     int ChannelsBefore, int ChannelsAfter, bool OProjBias, bool DownProjBias);
+
+/// <summary>prune --quant: what llama.cpp's quantizer wrote per type, every fallback, and the perplexity of the file against its f32 source.</summary>
+public sealed record PruneQuantization(string Type, long Bytes, long F32Bytes, IReadOnlyList<QuantizedTypeCount> Types,
+    IReadOnlyList<QuantizedTensor> Fallbacks, QuantizedPerplexity? Perplexity, [property: JsonIgnore] IReadOnlyList<string> Lines)
+{
+    public static PruneQuantization Of(QuantizedGguf q) => new(q.Report.Quantization.Name, q.Report.FileBytes, q.Report.SourceFileBytes,
+        q.Report.ByType, q.Report.Fallbacks, q.Check,
+        [.. q.Report.Lines(), .. q.Check is { } c ? [c.Line(q.Report.Quantization.Name)] : Array.Empty<string>()]);
+}
 
 /// <summary>
 /// Everything <c>prune</c> reports, in one shape for both the table and <c>--json</c> (snake_case
@@ -46,6 +58,10 @@ public sealed record PruneReport(
     string Dtype)
 {
     public static readonly JsonSerializerOptions JsonOptions = FiniteJson.Create(JsonNamingPolicy.SnakeCaseLower);
+
+    /// <summary>prune --out … --quant only (absent from the JSON otherwise).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PruneQuantization? Quantization { get; init; }
 
     /// <summary>Why a perplexity is missing (null in JSON): the dense or the pruned model scored NaN/inf.</summary>
     public string? Error => FiniteJson.NotFinite(DensePpl) is { } dense
@@ -97,6 +113,7 @@ public sealed record PruneReport(
             $"{r.SecondsStats:F2} / {r.SecondsScoringAllocation:F3} / {r.SecondsSurgery:F3} / {r.SecondsEval:F2} (dense eval {r.SecondsEvalDense:F2})");
         if (r.Out is not null) AddRow(summary, "saved to", r.Out);
         console.Write(summary);
+        foreach (var line in r.Quantization?.Lines ?? []) console.WriteLine(line);
     }
 
     /// <summary>

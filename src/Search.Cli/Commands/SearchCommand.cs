@@ -53,12 +53,14 @@ public static class SearchCommand
         {
             Description = "seconds a worker may be silent before another takes over its running trial or the finalisation (default 60; heartbeats every grace/6)",
         };
+        var widthMultiple = CommonOptions.WidthMultiple("searched configs and the exact-budget twins; the published rules run as published");
         var speed = new Option<bool>("--speed")
         {
             Description = "after finalisation, time prefill/decode tokens/s of the finalists and baselines against the dense model " +
                           "(interleaved, batch 1, --threads threads) and store it per trial (post.speed)",
         };
-        var llamaCpp = SpeedOptions.LlamaCpp("with --speed: also time llama.cpp on temporary f32 GGUFs (one warning and TorchSharp only if it does not load)");
+        var llamaCpp = SpeedOptions.LlamaCpp("with --speed: also time llama.cpp on temporary GGUFs, f32 unless --speed-quant (one warning and TorchSharp only if it does not load)");
+        var speedQuant = SpeedOptions.Quant("--speed-quant");
         var speedPrompt = SpeedOptions.PromptTokens("speed-");
         var speedNew = SpeedOptions.NewTokens("speed-");
         var speedRepeats = SpeedOptions.Repeats("speed-");
@@ -69,25 +71,27 @@ public static class SearchCommand
         var cmd = new Command("search", "Search pruning configs (calibration set, metric mixture, per-layer ratios) under a parameter budget; " +
                                         "hand-set baselines (FLAP, Wanda-sp, magnitude) run in the same study. Rerun the same command to resume.")
         {
-            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness,
-            speed, llamaCpp, speedPrompt, speedNew, speedRepeats, dataDir, device, dtype, threads,
+            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness, widthMultiple,
+            speed, llamaCpp, speedQuant, speedPrompt, speedNew, speedRepeats, dataDir, device, dtype, threads,
         };
         cmd.SetAction(parse =>
         {
             TorchRuntime.Initialize(parse.GetValue(threads));
             if (parse.GetValue(llamaCpp) && !parse.GetValue(speed)) throw new Search.Model.UserInputException("--llama-cpp needs --speed");
+            if (parse.GetValue(speedQuant) is not null && !parse.GetValue(speed)) throw new Search.Model.UserInputException("--speed-quant needs --speed");
             SpeedSettings? speedSettings = null;
             if (parse.GetValue(speed))
             {
                 var protocol = SpeedOptions.Protocol(parse.GetValue(speedPrompt), parse.GetValue(speedNew), new Search.Model.Speed.SpeedProtocol().Warmup,
                     parse.GetValue(speedRepeats), parse.GetValue(threads));
-                speedSettings = new SpeedSettings(protocol, parse.GetValue(llamaCpp) ? SpeedOptions.LlamaCppOrWarn() : null);
+                var writer = SpeedOptions.GgufWriter(parse.GetValue(speedQuant), "--speed-quant", parse.GetValue(llamaCpp), parse.GetValue(threads));
+                speedSettings = new SpeedSettings(protocol, parse.GetValue(llamaCpp) ? SpeedOptions.LlamaCppOrWarn() : null, writer);
             }
             var options = new StudyRunOptions(parse.GetValue(model)!, parse.GetValue(space)!, parse.GetValue(study)!, parse.GetValue(db)!,
                 parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
                 parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
                 parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!, ParseFinalTokens(parse.GetValue(finalTokens)!),
-                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings);
+                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings, parse.GetValue(widthMultiple));
             Run(output, options);
             return 0;
         });

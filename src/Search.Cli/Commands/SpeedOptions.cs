@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Search.Model;
+using Search.Model.Export;
 using Search.Model.Speed;
 using Search.Runtime.LlamaCpp;
 
@@ -34,6 +36,20 @@ public static class SpeedOptions
     };
 
     public static Option<bool> LlamaCpp(string description) => new("--llama-cpp") { Description = description };
+
+    public static Option<string?> Quant(string name) => new(name)
+    {
+        Description = $"weights of the GGUFs llama.cpp times, the same for the model and the dense one: {GgufWeights.Names} " +
+                      "(quantized by llama.cpp's own quantizer from f32; default f32); needs --llama-cpp",
+    };
+
+    /// <summary>The GGUF writer for --quant (null: f32), refused without llama.cpp timing.</summary>
+    public static GgufModelWriter? GgufWriter(string? quant, string flag, bool llamaCpp, int threads)
+    {
+        if (quant is null) return null;
+        if (!llamaCpp) throw new UserInputException($"{flag} sets the weights llama.cpp is timed on and needs --llama-cpp");
+        return LlamaCppSpeed.Writer(GgufWeights.Parse(quant, flag), threads);
+    }
 
     /// <summary>A protocol from the parsed values, checked (one-line refusal).</summary>
     public static SpeedProtocol Protocol(int prompt, int newTokens, int warmup, int repeats, int threads)

@@ -13,11 +13,18 @@ public sealed record ExportedModel(ExportFormat Format, string Path, string? Arc
 public static class ModelExport
 {
     /// <summary>File name of a GGUF written into a folder (when <c>--out</c> does not end in .gguf).</summary>
-    public static string GgufFileName(GgufFileType type) => $"model-{ExportFormats.Name(type)}.gguf";
+    public static string GgufFileName(GgufFileType type) => GgufFileName(ExportFormats.Name(type));
 
     /// <summary>The GGUF file for <paramref name="outPath"/>: the path itself when it ends in .gguf, else a file in that folder.</summary>
-    public static string GgufPath(string outPath, GgufFileType type) =>
-        outPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? outPath : System.IO.Path.Combine(outPath, GgufFileName(type));
+    public static string GgufPath(string outPath, GgufFileType type) => GgufPath(outPath, ExportFormats.Name(type));
+
+    /// <summary>The quantized GGUF file for <paramref name="outPath"/> (model-q4_k_m.gguf in a folder).</summary>
+    public static string GgufPath(string outPath, GgufQuantization quantization) => GgufPath(outPath, quantization.Name);
+
+    private static string GgufFileName(string weights) => $"model-{weights}.gguf";
+
+    private static string GgufPath(string outPath, string weights) =>
+        outPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) ? outPath : System.IO.Path.Combine(outPath, GgufFileName(weights));
 
     /// <param name="tokenizerDir">Folder whose tokenizer files are copied (GGUF: whose tokenizer.model is embedded).</param>
     /// <param name="outPath">A folder; for GGUF a .gguf file or a folder to put model-f32.gguf / model-f16.gguf in.</param>

@@ -11,6 +11,7 @@ namespace Search.Model.Speed;
 /// processes the fastest run is the one least disturbed, the median the typical one.</param>
 /// <param name="BestDecodeTokensPerSecond">New tokens / fastest decode.</param>
 /// <param name="LoadAverageBefore">1-minute load average when the measurement started.</param>
+/// <param name="FileBytes">Size on disk of the file the runtime ran (the GGUF for llama.cpp); null for TorchSharp.</param>
 public sealed record SpeedMeasurement(
     string Model,
     string Runtime,
@@ -25,4 +26,5 @@ public sealed record SpeedMeasurement(
     IReadOnlyList<double> DecodeSeconds,
     IReadOnlyList<long> GeneratedTokens,
     double LoadAverageBefore,
-    double LoadAverageAfter);
+    double LoadAverageAfter,
+    long? FileBytes = null);

@@ -6,6 +6,12 @@ namespace Search.Model.Speed;
 /// <param name="capacity">Prompt plus new tokens: the context to allocate.</param>
 public delegate IDecodeRunner GgufRunnerFactory(string ggufPath, int capacity, int threads);
 
+/// <summary>
+/// Writes <paramref name="model"/> as the GGUF llama.cpp is timed on (f32 unless the caller asks for
+/// f16 or a quantization, which llama.cpp's quantizer makes) and returns the file's size on disk.
+/// </summary>
+public delegate long GgufModelWriter(Transformer model, string tokenizerDir, string path);
+
 /// <summary>A model's speed and the reference model's, measured interleaved in one call, per runtime.</summary>
 /// <param name="LlamaCpp">Null when llama.cpp was not asked for.</param>
 public sealed record SpeedComparison(SpeedMeasurement TorchSharp, SpeedMeasurement TorchSharpReference,
@@ -15,7 +21,8 @@ public sealed record SpeedComparison(SpeedMeasurement TorchSharp, SpeedMeasureme
 /// Measures models against one reference model (the dense one) under one protocol: for every
 /// call, the reference and the model run interleaved (<see cref="SpeedBenchmark.Measure"/>: run i
 /// of each before run i+1 of any), in TorchSharp and, with a <see cref="GgufRunnerFactory"/>, in
-/// llama.cpp through temporary f32 GGUFs — so a load swing from other processes hits both alike
+/// llama.cpp through temporary GGUFs (f32, or what <see cref="GgufModelWriter"/> writes: f16 or a
+/// quantization, the same for both models) — so a load swing from other processes hits both alike
 /// and their ratio (the speedup) is fair. The reference's GGUF is written once, on first use.
 /// </summary>
 public sealed class SpeedMeter : IDisposable
@@ -24,20 +31,25 @@ public sealed class SpeedMeter : IDisposable
     private readonly string referenceName;
     private readonly string tokenizerDir;
     private readonly GgufRunnerFactory? llamaCpp;
+    private readonly GgufModelWriter writeGguf;
     private readonly string workDir;
     private string? referenceGguf;
+    private long referenceBytes;
     private int written;
 
     public SpeedProtocol Protocol { get; }
 
     /// <param name="tokenizerDir">Folder with tokenizer.model (only read when <paramref name="llamaCpp"/> is given).</param>
-    public SpeedMeter(Transformer reference, string referenceName, string tokenizerDir, SpeedProtocol protocol, GgufRunnerFactory? llamaCpp)
+    /// <param name="ggufWriter">How both models' GGUFs are written (default: f32).</param>
+    public SpeedMeter(Transformer reference, string referenceName, string tokenizerDir, SpeedProtocol protocol, GgufRunnerFactory? llamaCpp,
+        GgufModelWriter? ggufWriter = null)
     {
         protocol.Validate();
         this.reference = reference;
         this.referenceName = referenceName;
         this.tokenizerDir = tokenizerDir;
         this.llamaCpp = llamaCpp;
+        writeGguf = ggufWriter ?? WriteF32;
         Protocol = protocol;
         workDir = Directory.CreateTempSubdirectory("prunesearch-speed-").FullName;
     }
@@ -59,11 +71,12 @@ public sealed class SpeedMeter : IDisposable
         string gguf = Path.Combine(workDir, $"model-{written++}.gguf");
         try
         {
-            GgufWriter.Write(model, tokenizerDir, gguf, GgufFileType.F32);
+            long bytes = writeGguf(model, tokenizerDir, gguf);
             using var a = llamaCpp(gguf, capacity, Protocol.Threads);
             using var b = llamaCpp(ReferenceGguf(), capacity, Protocol.Threads);
             var both = SpeedBenchmark.Measure([a, b], modelName, model.Config.VocabSize, Protocol);
-            return new SpeedComparison(torch[0], torch[1], both[0], both[1] with { Model = referenceName });
+            return new SpeedComparison(torch[0], torch[1], both[0] with { FileBytes = bytes },
+                both[1] with { Model = referenceName, FileBytes = referenceBytes });
         }
         finally
         {
@@ -80,7 +93,7 @@ public sealed class SpeedMeter : IDisposable
             torch = SpeedBenchmark.Measure([r], referenceName, reference.Config.VocabSize, Protocol)[0];
         if (llamaCpp is null) return (torch, null);
         using var l = llamaCpp(ReferenceGguf(), capacity, Protocol.Threads);
-        return (torch, SpeedBenchmark.Measure([l], referenceName, reference.Config.VocabSize, Protocol)[0]);
+        return (torch, SpeedBenchmark.Measure([l], referenceName, reference.Config.VocabSize, Protocol)[0] with { FileBytes = referenceBytes });
     }
 
     private string ReferenceGguf()
@@ -88,10 +101,16 @@ public sealed class SpeedMeter : IDisposable
         if (referenceGguf is null)
         {
             string path = Path.Combine(workDir, "reference.gguf");
-            GgufWriter.Write(reference, tokenizerDir, path, GgufFileType.F32);
+            referenceBytes = writeGguf(reference, tokenizerDir, path);
             referenceGguf = path;
         }
         return referenceGguf;
+    }
+
+    private static long WriteF32(Transformer model, string tokenizerDir, string path)
+    {
+        GgufWriter.Write(model, tokenizerDir, path, GgufFileType.F32);
+        return new FileInfo(path).Length;
     }
 
     public void Dispose()

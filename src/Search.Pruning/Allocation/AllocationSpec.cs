@@ -10,8 +10,9 @@ namespace Search.Pruning.Allocation;
 /// prunable parameters (<see cref="BudgetRepair"/>), so configs of one study cost the same.
 /// </summary>
 /// <param name="Unit">What a per-layer attention ratio removes (FLAP's named structures always remove whole KV groups).</param>
+/// <param name="WidthMultiple">Every layer keeps a multiple of this many MLP channels (<see cref="WidthRounding"/>); 1 = any count.</param>
 public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, LayerRatios? LayerRatios, double? RepairTo = null,
-    AttentionUnit Unit = AttentionUnit.KvGroup)
+    AttentionUnit Unit = AttentionUnit.KvGroup, int WidthMultiple = 1)
 {
     /// <summary>The CLI spelling of the explicit per-layer choice.</summary>
     public const string PerLayerName = "per-layer";
@@ -43,6 +44,7 @@ public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, L
     /// <summary>Throws before any expensive work when the spec cannot apply to <paramref name="model"/>.</summary>
     public void EnsureFits(Transformer model)
     {
+        WidthRounding.EnsureFits(model.Config, WidthMultiple);
         if (LayerRatios is { } r && (r.Attention.Count != model.Layers.Count || r.Mlp.Count != model.Layers.Count))
             throw new UserInputException(
                 $"layer ratios: the model has {model.Layers.Count} layers, got {r.Attention.Count} attention and {r.Mlp.Count} MLP ratios");
@@ -51,8 +53,8 @@ public sealed record AllocationSpec(PruningStructure? Structure, double Ratio, L
     public PruningPlan Plan(Transformer model, IReadOnlyList<LayerUnitScores> scores)
     {
         var plan = Structure is { } s
-            ? Allocator.Allocate(model, scores, s, Ratio)
-            : Allocator.AllocateLayerRatios(model, scores, LayerRatios!, unit: Unit);
-        return RepairTo is double target ? BudgetRepair.Repair(model, scores, plan, target) : plan;
+            ? Allocator.Allocate(model, scores, s, Ratio, widthMultiple: WidthMultiple)
+            : Allocator.AllocateLayerRatios(model, scores, LayerRatios!, unit: Unit, widthMultiple: WidthMultiple);
+        return RepairTo is double target ? BudgetRepair.Repair(model, scores, plan, target, WidthMultiple) : plan;
     }
 }

@@ -13,9 +13,11 @@ public static class Allocator
     /// <paramref name="removeKvGroups"/> is FLAP's <c>remove_heads</c> for UL-MM / AL-MM (KV groups in
     /// the whole model; default int(p·ΣG)). The global rules (AL-*) may empty a block; unless
     /// <paramref name="allowEmptyBlocks"/>, such a block keeps its best unit (FLAP has no guard).
+    /// With <paramref name="widthMultiple"/> N &gt; 1 each layer's channel count is then rounded to a
+    /// multiple of N (<see cref="WidthRounding"/>) and the exact twins' repair moves N channels at a time.
     /// </summary>
     public static PruningPlan Allocate(Transformer model, IReadOnlyList<LayerUnitScores> scores, PruningStructure structure,
-        double ratio, bool allowEmptyBlocks = false, int? removeKvGroups = null)
+        double ratio, bool allowEmptyBlocks = false, int? removeKvGroups = null, int widthMultiple = 1)
     {
         PruningRatio.Ensure(ratio);
         var rule = PruningStructureNames.PublishedRule(structure);
@@ -45,10 +47,11 @@ public static class Allocator
         }
         if (!allowEmptyBlocks)
             foreach (var block in attention.Concat(mlp)) block.KeepBestIfEmptied();
+        WidthRounding.Round(mlp, widthMultiple);
         var name = PruningStructureNames.Name(structure);
         var plan = Plan(model, PruningStructureNames.Name(rule), ratio, attention, mlp);
         return PruningStructureNames.IsExactBudget(structure)
-            ? BudgetRepair.Repair(model, scores, plan, ratio) with { Structure = name }
+            ? BudgetRepair.Repair(model, scores, plan, ratio, widthMultiple) with { Structure = name }
             : plan;
     }
 
@@ -58,9 +61,10 @@ public static class Allocator
     /// ⌊r·g⌋ from every group, every KV head kept). A ratio of exactly 1 removes the whole block
     /// (depth pruning: the residual passes through, with its compensation bias if any); a smaller
     /// ratio that would remove every unit is refused unless <paramref name="allowEmptyBlocks"/>.
+    /// With <paramref name="widthMultiple"/> N &gt; 1 each kept MLP is rounded to a multiple of N channels.
     /// </summary>
     public static PruningPlan AllocateLayerRatios(Transformer model, IReadOnlyList<LayerUnitScores> scores, LayerRatios ratios,
-        bool allowEmptyBlocks = false, AttentionUnit unit = AttentionUnit.KvGroup)
+        bool allowEmptyBlocks = false, AttentionUnit unit = AttentionUnit.KvGroup, int widthMultiple = 1)
     {
         int layers = model.Layers.Count;
         if (ratios.Attention.Count != layers || ratios.Mlp.Count != layers)
@@ -90,6 +94,7 @@ public static class Allocator
                 block.RemoveLowest(FloorShare(r, block.Count), allowEmptyBlocks || removeBlock);
             }
         }
+        WidthRounding.Round(mlp, widthMultiple);
         return Plan(model, "layer-ratios", total > 0 ? requested / total : 0, attention, mlp, keptHeads, headsRemovedCost);
     }
 

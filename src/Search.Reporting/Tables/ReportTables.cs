@@ -36,6 +36,8 @@ public static class ReportTables
             rows.Add(new[] { "proxy", $"{o.ProxyWindows} windows of the search split" + (proxy is null ? "" : $" ({proxy.Split}, {proxy.Tokens.ToString("N0", Inv)} tokens)") });
             rows.Add(new[] { "calibration pool", $"{o.PoolSize} windows per (source, seqlen, seed); a trial takes the first n (n on the ladder 1, 2, 4, …, pool)" });
             rows.Add(new[] { "final scoring budget", o.FinalTokens is long ft ? $"first {ft.ToString("N0", Inv)} tokens of each split" : "whole splits" });
+            if (o.WidthMultiple is int n)
+                rows.Add(new[] { "MLP width multiple", $"{n} channels per layer (searched configs and exact-budget twins)" });
         }
         else rows.Add(new[] { "objective", r.ObjectiveDescription });
         if (final is not null)
@@ -78,6 +80,8 @@ public static class ReportTables
 
     private static string Speedup(RuntimeSpeed? r) => r is null ? "" : r.DecodeSpeedup.ToString("0.00", Inv) + "x";
 
+    private static string Megabytes(long? bytes) => bytes is long b ? (b / 1e6).ToString("0.###", Inv) : "";
+
     private static string Tps(double? x) => x is double v ? v.ToString("F1", Inv) : "";
 
     /// <summary>
@@ -93,6 +97,9 @@ public static class ReportTables
         string[] headers = ["method", "trial", "test ppl", "params after",
             "TorchSharp prefill tok/s", "× dense", "TorchSharp decode tok/s", "× dense", "dense decode tok/s"];
         if (llama) headers = [.. headers, "llama.cpp prefill tok/s", "× dense", "llama.cpp decode tok/s", "× dense", "dense decode tok/s"];
+        // Records that store GGUF sizes (search --speed since --speed-quant) add them; older ones keep their columns.
+        bool sizes = timed.Any(v => v.Speed!.LlamaCpp?.ModelBytes is not null);
+        if (sizes) headers = [.. headers, "GGUF MB", "dense GGUF MB"];
         headers = [.. headers, "threads", "load avg"];
         var rows = timed.Select(v =>
         {
@@ -108,14 +115,16 @@ public static class ReportTables
                     ? [Tps(l.Model.PrefillTokensPerSecond), l.PrefillSpeedup.ToString("0.00", Inv), Tps(l.Model.DecodeTokensPerSecond),
                        l.DecodeSpeedup.ToString("0.00", Inv), Tps(l.Dense.DecodeTokensPerSecond)]
                     : ["", "", "", "", ""]);
+            if (sizes) cells.AddRange([Megabytes(sp.LlamaCpp?.ModelBytes), Megabytes(sp.LlamaCpp?.DenseBytes)]);
             cells.Add(sp.Threads.ToString(Inv));
             cells.Add(sp.LoadBefore is double a && sp.LoadAfter is double b ? $"{a.ToString("F1", Inv)}→{b.ToString("F1", Inv)}" : "");
             return (IReadOnlyList<string>)cells;
         }).ToList();
         var p = first.Protocol;
+        string weights = sizes && timed.First(v => v.Speed!.LlamaCpp?.ModelBytes is not null).Speed!.LlamaCpp is { } lr ? $"; {lr.Runtime}" : "";
         return new ReportTable("speed",
             $"Study {s.Data.Name}: measured speed (batch 1, {p.PromptTokens}-token prompt, {p.NewTokens} new tokens, median of {p.Repeats} after {p.Warmup} warm-up; " +
-            $"{first.Machine.Cpu}, {first.Machine.LogicalCores} logical cores; each trial timed interleaved with the dense model)",
+            $"{first.Machine.Cpu}, {first.Machine.LogicalCores} logical cores; each trial timed interleaved with the dense model{weights})",
             headers, rows);
     }
 

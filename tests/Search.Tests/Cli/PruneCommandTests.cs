@@ -109,6 +109,9 @@ public sealed class PruneCommandTests
     [InlineData("unknown pruning structure", "--structure", "random")]
     [InlineData("bias or none", "--compensation", "ridge")]
     [InlineData("--ratio", "--ratio", "abc")]
+    [InlineData("--width-multiple must be at least 1, got 0", "--width-multiple", "0")]
+    [InlineData("--width-multiple 256 exceeds layer 0's MLP width 176", "--width-multiple", "256")]
+    [InlineData("--quant quantizes a GGUF and needs --format gguf", "--quant", "q8_0")]
     public void Given_a_bad_flag_When_pruning_Then_exit_code_2_and_one_line_naming_the_problem(string expected, string flag, string value)
     {
         var run = CliRun.Of(Prune(flag, value));

@@ -81,4 +81,41 @@ public sealed class BenchCliTests(TimedStudy study)
         Assert.Equal("f16", gguf.WeightType);
         Assert.Equal("deci", gguf.Architecture); // AL-AM at 50% gives different widths per layer
     }
+
+    [Fact]
+    public void Given_bench_with_quant_q8_0_When_run_Then_llama_cpp_times_q8_0_files_of_both_models_and_reports_their_sizes()
+    {
+        var run = CliRun.Of(["bench", "--model", PrunedFolder(), "--dense", "embedded", "--llama-cpp", "--quant", "q8_0", "--json", .. Small]);
+        var llama = run.Json().GetProperty("measurements").EnumerateArray().Where(m => m.GetProperty("runtime").GetString()!.StartsWith("llama.cpp")).ToList();
+        Assert.Equal(2, llama.Count);
+        Assert.All(llama, m => Assert.Contains("q8_0 weights", m.GetProperty("runtime").GetString()));
+        long pruned = llama[0].GetProperty("file_bytes").GetInt64(), dense = llama[1].GetProperty("file_bytes").GetInt64();
+        Assert.True(pruned < dense, $"pruned {pruned} bytes, dense {dense}");
+        // q8_0 stores ~8.5 bits a weight: the dense file is well under half its f32 size (4 bytes a parameter).
+        Assert.True(dense < 2L * 348_000, $"dense q8_0 file {dense} bytes");
+
+        var refused = CliRun.Of("bench", "--model", "embedded", "--quant", "q8_0");
+        Assert.Equal(CliRun.UserError, refused.ExitCode);
+        Assert.Contains("--quant sets the weights llama.cpp is timed on and needs --llama-cpp", refused.Error);
+    }
+
+    [Fact]
+    public void Given_prune_with_quant_and_width_multiple_32_When_run_Then_no_ffn_down_falls_back_and_the_q8_0_file_scores_like_the_f32_one()
+    {
+        string path = Path.Combine(study.Dir, "pruned-q8.gguf");
+        var report = CliRun.Of("prune", "--ratio", "0.5", "--structure", "al-am-exact", "--width-multiple", "32", "--out", path, "--format", "gguf",
+            "--quant", "q8_0", "--json", "--threads", "2", "--calib", "synthetic:train:16x64:seed0", "--eval", "synthetic:valid:64").Json();
+        Assert.All(report.GetProperty("layers").EnumerateArray(), l => Assert.Equal(0, l.GetProperty("channels_after").GetInt32() % 32));
+        var q = report.GetProperty("quantization");
+        Assert.Equal("q8_0", q.GetProperty("type").GetString());
+        // The embedded model's heads are 8 wide: attn_output rows of an odd KV-group count may fall back; ffn_down never.
+        Assert.DoesNotContain(q.GetProperty("fallbacks").EnumerateArray(), f => f.GetProperty("name").GetString()!.EndsWith("ffn_down.weight"));
+        var ppl = q.GetProperty("perplexity");
+        Assert.True(ppl.GetProperty("passed").GetBoolean(), ppl.ToString());
+        // The f32 source in llama.cpp scores what our evaluator scored on the same windows.
+        Assert.Equal(report.GetProperty("pruned_ppl").GetDouble(), ppl.GetProperty("f32").GetDouble(), 1e-3 * report.GetProperty("pruned_ppl").GetDouble());
+        using var gguf = LlamaCppModel.Load(path, 16, 2);
+        Assert.Equal("q8_0", gguf.WeightType);
+        Assert.False(File.Exists(Path.Combine(study.Dir, "pruned-q8.f32-source.gguf")), "the f32 source is a temporary");
+    }
 }

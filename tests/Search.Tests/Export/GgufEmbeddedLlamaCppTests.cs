@@ -113,17 +113,23 @@ public sealed class GgufEmbeddedLlamaCppTests(ITestOutputHelper output)
     private void AssertParity(Transformer model, LlamaCppModel gguf, string name)
     {
         double logits = LlamaCppParity.MaxLogitDifference(model, gguf, EmbeddedModel.Windows(1, SeqLen, seed: 20));
-        var tokenizer = TokenizerLoader.Load(EmbeddedModel.Dir);
-        var ids = new List<long> { tokenizer.BosId };
-        ids.AddRange(tokenizer.Encode(File.ReadAllText(ValidText())[..20_000]).Select(i => (long)i));
-        int count = Math.Min(16, ids.Count / SeqLen);
-        var windows = ids.Take(count * SeqLen).ToArray();
+        var windows = TextWindows(SeqLen, 16, out int count);
         double ours = LlamaCppParity.OurPerplexity(model, windows, count, SeqLen);
         double theirs = gguf.Perplexity(windows, count, SeqLen);
         double rel = LlamaCppParity.RelativeDifference(theirs, ours);
         output.WriteLine($"{name}: max |Δlogit| {logits:E2}; ppl ours {ours:F5} llama.cpp {theirs:F5} (rel {rel:E2}, {count}×{SeqLen})");
         Assert.True(logits < 1e-3, $"{name}: max |Δlogit| = {logits}");
         Assert.True(rel < 1e-3, $"{name}: ppl ours {ours}, llama.cpp {theirs}");
+    }
+
+    /// <summary>The embedded corpus' valid text (first 20,000 characters), one BOS in front, cut into up to <paramref name="max"/> windows.</summary>
+    internal static long[] TextWindows(int seqLen, int max, out int count)
+    {
+        var tokenizer = TokenizerLoader.Load(EmbeddedModel.Dir);
+        var ids = new List<long> { tokenizer.BosId };
+        ids.AddRange(tokenizer.Encode(File.ReadAllText(ValidText())[..20_000]).Select(i => (long)i));
+        count = Math.Min(max, ids.Count / seqLen);
+        return ids.Take(count * seqLen).ToArray();
     }
 
     private static string ValidText() =>

@@ -18,14 +18,16 @@ internal static class PrunedModels
     /// <param name="dropAttention">Layer whose attention block loses every KV group.</param>
     /// <param name="dropMlp">Layer whose MLP block loses every channel.</param>
     /// <param name="uniform">UL-UM (every layer loses the same share) instead of AL-AM.</param>
+    /// <param name="widthMultiple">AL-AM's exact-budget twin keeping multiples of this many MLP channels per layer (1: AL-AM as published).</param>
     public static Transformer Flap(Transformer dense, long[] calibration, int windows, int seqLen, double ratio,
-        int? dropAttention = null, int? dropMlp = null, bool uniform = false)
+        int? dropAttention = null, int? dropMlp = null, bool uniform = false, int widthMultiple = 1)
     {
         var ids = calibration.AsSpan(0, windows * seqLen).ToArray(); // the first `windows` windows
         var stats = CalibrationStatistics.Collect(dense, ids, windows, seqLen, batchSize: windows).AggregateAll();
         var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(dense, stats);
-        var structure = uniform ? PruningStructure.UniformLayersUniformModules : PruningStructure.AdaptiveLayersAdaptiveModules;
-        var plan = Allocator.Allocate(dense, scores, structure, ratio);
+        var structure = uniform ? PruningStructure.UniformLayersUniformModules
+            : widthMultiple > 1 ? PruningStructure.AdaptiveLayersAdaptiveModulesExact : PruningStructure.AdaptiveLayersAdaptiveModules;
+        var plan = Allocator.Allocate(dense, scores, structure, ratio, widthMultiple: widthMultiple);
         var layers = plan.Layers.Select((lp, l) => lp with
         {
             KeptKvGroups = l == dropAttention ? [] : lp.KeptKvGroups,

@@ -1,3 +1,4 @@
+using Search.Model.Export;
 using Search.Model.Speed;
 using Search.Runtime.LlamaCpp;
 using Search.Tests.Pruning;
@@ -45,5 +46,25 @@ public sealed class SpeedMeterTests
         Assert.Null(c.LlamaCpp);
         Assert.Null(c.LlamaCppReference);
         Assert.Equal(c.TorchSharp.GeneratedTokens, c.TorchSharpReference.GeneratedTokens);
+    }
+
+    [Fact]
+    public void Given_a_q4_k_m_writer_When_compared_Then_llama_cpp_times_q4_k_m_files_of_both_models_and_the_record_keeps_their_sizes()
+    {
+        using var pruned = PrunedModels.Flap(EmbeddedModel.Model, EmbeddedModel.Windows(8, 64, seed: 52), 8, 64, 0.5);
+        var writer = LlamaCppSpeed.Writer(GgufWeights.Parse("q4_k_m", "test"), threads: 2);
+        using var meter = new SpeedMeter(EmbeddedModel.Model, "dense", EmbeddedModel.Dir, Small, LlamaCppSpeed.Runners(), writer);
+        var c = meter.Compare(pruned, "pruned");
+        Assert.Contains("q4_k_m weights", c.LlamaCpp!.Runtime);
+        Assert.Contains("q4_k_m weights", c.LlamaCppReference!.Runtime);
+        Assert.Null(c.TorchSharp.FileBytes);
+        Assert.True(c.LlamaCpp.FileBytes < c.LlamaCppReference.FileBytes, $"{c.LlamaCpp.FileBytes} vs {c.LlamaCppReference.FileBytes}");
+        // q4_k_m of a 348K-parameter model: well under its 1.4 MB of f32 weights.
+        Assert.InRange(c.LlamaCppReference.FileBytes!.Value, 100_000, 700_000);
+        var record = Search.Objective.TrialSpeeds.From(c, DateTime.UtcNow);
+        Assert.Equal((c.LlamaCpp.FileBytes, c.LlamaCppReference.FileBytes), (record.LlamaCpp!.ModelBytes, record.LlamaCpp.DenseBytes));
+        Assert.Null(record.TorchSharp.ModelBytes);
+        // Stored records without sizes read back as before: the JSON of a TorchSharp-only runtime has no size keys.
+        Assert.DoesNotContain("bytes", Search.Records.AttrJson.Serialize(record.TorchSharp));
     }
 }

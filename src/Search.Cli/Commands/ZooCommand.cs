@@ -18,6 +18,7 @@ public static class ZooCommand
                                      "../shared's corpora with stories260K's tokenizer; use one anywhere as --model zoo:NAME.");
         zoo.Add(List(output));
         zoo.Add(Train(output));
+        zoo.Add(Report(output));
         return zoo;
     }
 
@@ -44,9 +45,44 @@ public static class ZooCommand
         return cmd;
     }
 
+    private const string AllModels = "all";
+
+    private static void Print(TextWriter output, ZooModel model, string? copiedTo)
+    {
+        var t = model.Summary;
+        output.WriteLine($"{t.Name}: {(model.Built ? "trained" : "cached")} in {model.Dir}");
+        output.WriteLine($"  {t.Parameters:N0} parameters; {t.Steps} steps, {t.TokensSeen:N0} tokens in {t.TrainSeconds:F0} s (CPU {t.TrainCpuSeconds:F0} s) " +
+                         $"({t.TokensPerSecond:F0} tokens/s, load {t.LoadAverageStart:F1}-{t.LoadAverageEnd:F1} on {t.Cores} cores)");
+        output.WriteLine($"  epochs: {string.Join(", ", t.Mixture.Select(m => $"{m.Dataset} {m.Split} {m.Epochs:F2}"))}");
+        output.WriteLine($"  loss {t.InitialLoss:F3} → {t.FinalTrainLoss:F3} (train, last 10 steps); TinyStories train ppl " +
+                         $"{t.TinyStoriesTrain.Perplexity:F2}, valid ppl {t.Valid.Perplexity:F2} (valid[search] " +
+                         $"{t.Valid.SearchHalfPerplexity:F2}, valid[test] {t.Valid.TestHalfPerplexity:F2}); unigram {t.UnigramPerplexity:F2}");
+        if (copiedTo is not null) output.WriteLine($"  copied to {copiedTo}");
+    }
+
+    private static Command Report(TextWriter output)
+    {
+        var outFile = new Option<string?>("--out") { Description = "write the markdown here (default: print it)" };
+        var dataDir = CommonOptions.DataDir();
+        var cmd = new Command("report", "The zoo's table (results/zoo/README.md) from the trained models' training.json files; " +
+                                        "every model must be trained (experiments/zoo.sh trains and reports).") { outFile, dataDir };
+        cmd.SetAction(parse =>
+        {
+            var entries = ZooModels.List(dataDir: parse.GetValue(dataDir));
+            var missing = entries.Where(e => e.Summary is null).Select(e => e.Recipe.Name).ToList();
+            if (missing.Count > 0)
+                throw new Search.Model.UserInputException($"zoo report: not trained yet: {string.Join(", ", missing)} (prunesearch zoo train NAME)");
+            string markdown = ZooReport.Markdown(entries.Select(e => e.Summary!).ToList(), "experiments/zoo.sh");
+            if (parse.GetValue(outFile) is { } path) File.WriteAllText(path, markdown);
+            else output.Write(markdown);
+            return 0;
+        });
+        return cmd;
+    }
+
     private static Command Train(TextWriter output)
     {
-        var name = new Argument<string>("name") { Description = "a zoo model (prunesearch zoo list)" };
+        var name = new Argument<string>("name") { Description = $"a zoo model (prunesearch zoo list), or '{AllModels}' for every one, smallest first" };
         var outDir = new Option<string?>("--out") { Description = "also copy the trained folder here (must not exist or be empty)" };
         var seed = new Option<ulong?>("--seed") { Description = "train with this seed instead of the recipe's (a separate cache entry)" };
         var steps = new Option<int?>("--steps") { Description = "train this many steps instead of the recipe's (a separate cache entry)" }.AtLeast(1);
@@ -59,26 +95,23 @@ public static class ZooCommand
         };
         cmd.SetAction(parse =>
         {
-            var recipe = ZooCatalog.Find(parse.GetValue(name)!);
-            if (parse.GetValue(seed) is ulong s) recipe = recipe with { Seed = s };
-            if (parse.GetValue(steps) is int n) recipe = recipe with { Steps = n };
+            string what = parse.GetValue(name)!;
+            bool all = what == AllModels;
+            if (all && (parse.GetValue(outDir) is not null || parse.GetValue(seed) is not null || parse.GetValue(steps) is not null))
+                throw new Search.Model.UserInputException($"zoo train {AllModels}: --out, --seed and --steps apply to one model only");
+            var recipes = all ? ZooCatalog.All : [ZooCatalog.Find(what)];
+            if (parse.GetValue(outDir) is { } target) ZooModels.RequireEmptyTarget(target);
             bool asJson = parse.GetValue(json);
-            var model = ZooModels.Ensure(recipe, dataDir: parse.GetValue(dataDir), log: asJson ? null : output.WriteLine);
-            if (parse.GetValue(outDir) is { } to) ZooModels.CopyTo(model, to);
-            if (asJson)
+            foreach (var catalogRecipe in recipes)
             {
-                output.WriteLine(JsonSerializer.Serialize(model.Summary, ZooSummary.Json));
-                return 0;
+                var recipe = catalogRecipe;
+                if (parse.GetValue(seed) is ulong s) recipe = recipe with { Seed = s };
+                if (parse.GetValue(steps) is int n) recipe = recipe with { Steps = n };
+                var model = ZooModels.Ensure(recipe, dataDir: parse.GetValue(dataDir), log: asJson ? null : output.WriteLine);
+                if (parse.GetValue(outDir) is { } to) ZooModels.CopyTo(model, to);
+                if (asJson) output.WriteLine(JsonSerializer.Serialize(model.Summary, ZooSummary.Json));
+                else Print(output, model, parse.GetValue(outDir));
             }
-            var t = model.Summary;
-            output.WriteLine($"{t.Name}: {(model.Built ? "trained" : "cached")} in {model.Dir}");
-            output.WriteLine($"  {t.Parameters:N0} parameters; {t.Steps} steps, {t.TokensSeen:N0} tokens in {t.TrainSeconds:F0} s " +
-                             $"({t.TokensPerSecond:F0} tokens/s, load {t.LoadAverageStart:F1}-{t.LoadAverageEnd:F1} on {t.Cores} cores)");
-            output.WriteLine($"  epochs: {string.Join(", ", t.Mixture.Select(m => $"{m.Dataset} {m.Split} {m.Epochs:F2}"))}");
-            output.WriteLine($"  loss {t.InitialLoss:F3} → {t.FinalTrainLoss:F3} (train, last 10 steps); TinyStories train ppl " +
-                             $"{t.TinyStoriesTrain.Perplexity:F2}, valid ppl {t.Valid.Perplexity:F2} (valid[search] " +
-                             $"{t.Valid.SearchHalfPerplexity:F2}, valid[test] {t.Valid.TestHalfPerplexity:F2}); unigram {t.UnigramPerplexity:F2}");
-            if (parse.GetValue(outDir) is { } copied) output.WriteLine($"  copied to {copied}");
             return 0;
         });
         return cmd;

@@ -63,11 +63,17 @@ public static class ZooModels
         }).ToList();
     }
 
+    /// <summary>Refuses a copy target that holds files (checked before training, so nothing is trained in vain).</summary>
+    public static void RequireEmptyTarget(string outDir)
+    {
+        if (File.Exists(outDir) || (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any()))
+            throw new UserInputException($"--out {outDir} exists and is not empty");
+    }
+
     /// <summary>Copies a trained model's folder to <paramref name="outDir"/> (which must not exist, or be empty).</summary>
     public static void CopyTo(ZooModel model, string outDir)
     {
-        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
-            throw new UserInputException($"--out {outDir} exists and is not empty");
+        RequireEmptyTarget(outDir);
         Directory.CreateDirectory(outDir);
         foreach (var file in Directory.GetFiles(model.Dir))
             File.Copy(file, Path.Combine(outDir, Path.GetFileName(file)));

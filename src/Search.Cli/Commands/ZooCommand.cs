@@ -35,7 +35,7 @@ public static class ZooCommand
                 var r = e.Recipe;
                 table.AddRow(r.Name, $"{e.Parameters:N0}", $"{r.NumLayers}", $"{r.HiddenSize}", $"{r.NumHeads}/{r.NumKvHeads}",
                     $"{r.IntermediateSize} ({(double)r.IntermediateSize / r.HiddenSize:F2}×)", r.TiedEmbeddings ? "yes" : "no",
-                    $"{r.Steps} × {r.BatchSize}×{r.SeqLen}",
+                    $"{r.Schedule.Steps} × {r.Schedule.BatchSize}×{r.Schedule.SeqLen}",
                     e.Summary is { } s ? $"{s.TrainSeconds:F0}" : "-", e.Summary is { } v ? $"{v.Valid.Perplexity:F2}" : "not trained",
                     Markup.Escape(e.Dir));
             }
@@ -106,7 +106,7 @@ public static class ZooCommand
             {
                 var recipe = catalogRecipe;
                 if (parse.GetValue(seed) is ulong s) recipe = recipe with { Seed = s };
-                if (parse.GetValue(steps) is int n) recipe = recipe with { Steps = n };
+                if (parse.GetValue(steps) is int n) recipe = recipe with { Schedule = recipe.Schedule with { Steps = n } };
                 var model = ZooModels.Ensure(recipe, dataDir: parse.GetValue(dataDir), log: asJson ? null : output.WriteLine);
                 if (parse.GetValue(outDir) is { } to) ZooModels.CopyTo(model, to);
                 if (asJson) output.WriteLine(JsonSerializer.Serialize(model.Summary, ZooSummary.Json));

@@ -31,7 +31,11 @@ public static class ZooModels
 
     /// <summary>The cache folder of <paramref name="recipe"/> over data with <paramref name="dataFingerprint"/> (exists only once complete).</summary>
     public static string FolderFor(string cacheRoot, ZooRecipe recipe, string dataFingerprint) =>
-        Path.Combine(Path.GetFullPath(cacheRoot), Folder, $"{recipe.Name}-v{ZooRecipe.Version}-{recipe.Hash(dataFingerprint)}");
+        Path.Combine(Path.GetFullPath(cacheRoot), Folder, FolderName(recipe, dataFingerprint));
+
+    /// <summary><c>NAME-vVERSION-HASH</c>: what training.json records as the model's identity.</summary>
+    public static string FolderName(ZooRecipe recipe, string dataFingerprint) =>
+        $"{recipe.Name}-v{ZooRecipe.Version}-{recipe.Hash(dataFingerprint)}";
 
     /// <summary>
     /// The trained model of <paramref name="recipe"/>, training it first when the cache lacks it.
@@ -87,10 +91,10 @@ public static class ZooModels
         var cache = TokenCache.OpenDefault();
         var streams = recipe.Mixture.Select(s => corpus.Stream(s, tokenizer, cache)).ToList();
         foreach (var (s, i) in recipe.Mixture.Select((s, i) => (s, i)))
-            if (streams[i].Length <= recipe.SeqLen + 1)
-                throw new UserInputException($"zoo model {recipe.Name}: {s.Dataset} {s.Split} has {streams[i].Length} tokens, fewer than one window of {recipe.SeqLen}");
+            if (streams[i].Length <= recipe.Schedule.SeqLen + 1)
+                throw new UserInputException($"zoo model {recipe.Name}: {s.Dataset} {s.Split} has {streams[i].Length} tokens, fewer than one window of {recipe.Schedule.SeqLen}");
         var config = recipe.Config(tokenizer.VocabSize, tokenizer.BosId, tokenizer.EosId);
-        var schedule = recipe.Schedule();
+        var schedule = recipe.Schedule;
         log?.Invoke($"{recipe.Name}: {config.ParameterCount():N0} parameters, {recipe.NumLayers} layers, d {recipe.HiddenSize}, " +
                     $"{recipe.NumHeads}/{recipe.NumKvHeads} heads, FFN {recipe.IntermediateSize}, tied {recipe.TiedEmbeddings}; " +
                     $"{schedule.Steps} steps of {schedule.BatchSize}×{schedule.SeqLen} = {schedule.TokensSeen:N0} tokens");
@@ -117,7 +121,7 @@ public static class ZooModels
 
         var mixture = recipe.Mixture.Select((s, i) => new MixtureUse(s.Dataset, s.Split, s.Weight, streams[i].Length,
             schedule.TokensSeen * (s.Weight / weights.Sum()) / streams[i].Length)).ToList();
-        var summary = new ZooSummary(recipe.Name, recipe.Family, Path.GetFileName(outDir), config.ParameterCount(),
+        var summary = new ZooSummary(recipe.Name, recipe.Family, FolderName(recipe, corpus.Fingerprint(recipe.Mixture)), config.ParameterCount(),
             recipe.HiddenSize, recipe.NumLayers, recipe.NumHeads, recipe.NumKvHeads, recipe.HeadDim, recipe.IntermediateSize,
             Math.Round((double)recipe.IntermediateSize / recipe.HiddenSize, 3), recipe.TiedEmbeddings, config.VocabSize, recipe.Seed,
             schedule.Steps, schedule.BatchSize, schedule.SeqLen, schedule.TokensSeen, mixture,

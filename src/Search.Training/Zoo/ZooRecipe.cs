@@ -7,7 +7,7 @@ namespace Search.Training.Zoo;
 
 /// <summary>
 /// Everything that determines a zoo model bit for bit, next to the training data's content
-/// (<see cref="ZooCorpus.Fingerprint"/>): the shape, the schedule, the seed and the mixture. The cache
+/// (<see cref="ZooCorpus.Fingerprint"/>): the shape, the schedule, the init, the seed and the mixture. The cache
 /// folder is keyed by <see cref="Hash"/>, so changing any value (or <see cref="Version"/>, for code
 /// changes in the trainer or the sampler) trains afresh.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed record ZooRecipe
     public const int Version = 1;
 
     public required string Name { get; init; }
-    /// <summary>Which real family's proportions the shape follows (documentation only, but part of the hash like every field).</summary>
+    /// <summary>Which real family's proportions the shape follows (documentation only: not part of <see cref="Hash"/>).</summary>
     public required string Family { get; init; }
 
     public required int HiddenSize { get; init; }
@@ -28,25 +28,15 @@ public sealed record ZooRecipe
     public required int IntermediateSize { get; init; }
     public required bool TiedEmbeddings { get; init; }
 
-    public required int Steps { get; init; }
-    public int BatchSize { get; init; } = 16;
-    /// <summary>Training context; also the config's max_position_embeddings (llama2.c's max_seq_len).</summary>
-    public int SeqLen { get; init; } = 256;
-    public int WarmupSteps { get; init; } = 100;
-    public double PeakLearningRate { get; init; } = 3e-3;
-    public double FinalLearningRateFraction { get; init; } = 0.1;
-    public double WeightDecay { get; init; } = 0.1;
-    public double GradClipNorm { get; init; } = 1.0;
+    /// <summary>AdamW, warmup + cosine; tokens seen = steps × batch × seqlen. The seqlen is also max_position_embeddings (llama2.c's max_seq_len).</summary>
+    public required TrainingSchedule Schedule { get; init; }
     public double InitStd { get; init; } = 0.02;
     public ulong Seed { get; init; }
 
     public required IReadOnlyList<ZooSource> Mixture { get; init; }
 
-    public TrainingSchedule Schedule() => new(Steps, BatchSize, SeqLen, WarmupSteps, PeakLearningRate,
-        FinalLearningRateFraction, WeightDecay, GradClipNorm);
-
     public ModelConfig Config(int vocabSize, int bosId, int? eosId) => LlamaTrainer.DenseConfig(HiddenSize, NumLayers, NumHeads,
-        NumKvHeads, HeadDim, IntermediateSize, vocabSize, TiedEmbeddings, SeqLen, bosId, eosId);
+        NumKvHeads, HeadDim, IntermediateSize, vocabSize, TiedEmbeddings, Schedule.SeqLen, bosId, eosId);
 
     /// <summary>Null when the recipe describes a trainable LLaMA model; else what is wrong, naming the field.</summary>
     public string? Problem() =>
@@ -55,13 +45,13 @@ public sealed record ZooRecipe
         : NumHeads % NumKvHeads != 0 ? $"zoo model {Name}: {NumHeads} heads are not a multiple of {NumKvHeads} KV heads"
         : HeadDim % 2 != 0 ? $"zoo model {Name}: head_dim {HeadDim} must be even (rotary pairs)"
         : Mixture.Count == 0 || Mixture.Any(s => !(s.Weight > 0)) ? $"zoo model {Name}: the mixture needs sources with positive weights"
-        : Schedule().Problem() is { } p ? $"zoo model {Name}: {p}"
+        : Schedule.Problem() is { } p ? $"zoo model {Name}: {p}"
         : null;
 
-    /// <summary>Short hex digest of <see cref="Version"/>, every value above and the training data's fingerprint.</summary>
+    /// <summary>Short hex digest of <see cref="Version"/>, every value above but <see cref="Family"/>, and the training data's fingerprint.</summary>
     public string Hash(string dataFingerprint)
     {
-        string json = JsonSerializer.Serialize(this);
+        string json = JsonSerializer.Serialize(this with { Family = "" }); // rewording a description must not retrain
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"zoo v{Version}:{json}:{dataFingerprint}")))[..12];
     }
 }

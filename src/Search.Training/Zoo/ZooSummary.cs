@@ -18,6 +18,11 @@ public sealed record EvalScore(string Dataset, string Split, int SeqLen, string 
 /// <c>training.json</c> beside a zoo model's weights: what was trained, on what, for how long, on which
 /// machine, and how well it came out. Losses are mean next-token NLL in nats per tok512 token.
 /// </summary>
+/// <param name="Hash">The cache folder's name, NAME-vVERSION-HASH (recipe and training data).</param>
+/// <param name="TrainCpuSeconds">User + system CPU time of training (all threads): less load-dependent than <paramref name="TrainSeconds"/>.</param>
+/// <param name="FinalTrainLoss">Mean train loss of the last 10 steps (the sampled mixture, at the final learning rate).</param>
+/// <param name="TinyStoriesTrain">TinyStories train scored with the evaluator after training: with <paramref name="Valid"/>, the in-domain generalization gap.</param>
+/// <param name="UnigramPerplexity">TinyStories valid under add-one-smoothed TinyStories-train token frequencies: the no-context yardstick.</param>
 public sealed record ZooSummary(
     string Name,
     string Family,
@@ -39,16 +44,12 @@ public sealed record ZooSummary(
     long TokensSeen,
     IReadOnlyList<MixtureUse> Mixture,
     double TrainSeconds,
-    /// <summary>User + system CPU time of training (all threads): less load-dependent than <see cref="TrainSeconds"/>.</summary>
     double TrainCpuSeconds,
     double TokensPerSecond,
     double InitialLoss,
-    /// <summary>Mean train loss of the last 10 steps (the sampled mixture, at the final learning rate).</summary>
     double FinalTrainLoss,
-    /// <summary>TinyStories train scored with the evaluator after training: with <see cref="Valid"/>, the in-domain generalization gap.</summary>
     EvalScore TinyStoriesTrain,
     EvalScore Valid,
-    /// <summary>TinyStories valid under add-one-smoothed TinyStories train token frequencies: the no-context yardstick.</summary>
     double UnigramPerplexity,
     string Machine,
     int Cores,

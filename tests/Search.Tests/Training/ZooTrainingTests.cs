@@ -68,7 +68,7 @@ public sealed class ZooTrainingTests : IDisposable
     [SharedFact]
     public void Given_one_seed_When_trained_twice_Then_the_weights_are_bit_identical_and_another_seed_differs()
     {
-        var quick = Smallest with { Steps = 6, WarmupSteps = 2 };
+        var quick = Smallest with { Schedule = Smallest.Schedule with { Steps = 6, WarmupSteps = 2 } };
         var a = ZooModels.Ensure(quick, Path.Combine(root, "a"), SharedAssets.DataDirectory);
         var b = ZooModels.Ensure(quick, Path.Combine(root, "b"), SharedAssets.DataDirectory);
         var other = ZooModels.Ensure(quick with { Seed = 1 }, Path.Combine(root, "a"), SharedAssets.DataDirectory);

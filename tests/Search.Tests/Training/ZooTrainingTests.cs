@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Search.Data;
-using Search.Data.Evaluation;
+using Search.Tests.Cli;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Tokenizers;
@@ -42,14 +42,17 @@ public sealed class ZooTrainingTests : IDisposable
         Assert.InRange(unigram, 50, 400);
         Assert.True(s.Valid.Perplexity < unigram / 2, $"TinyStories valid ppl {s.Valid.Perplexity:F2} vs unigram {unigram:F2}");
 
-        // training.json states what the saved files give with the searches' protocol (eval's defaults).
+        // `--model zoo:NAME` finds it in the cache (no training) and scores what training.json states, with eval's defaults.
+        var eval = CliRun.With(CliRunner.RepoRoot, new Dictionary<string, string> { [CacheFolders.EnvironmentVariable] = root },
+            "eval", "--model", "zoo:" + Smallest.Name, "--dataset", "tinystories", "--split", "valid", "--json");
+        var json = eval.Json();
+        Assert.Equal(s.Valid.Perplexity, json.GetProperty("ppl").GetDouble(), 9);
+        Assert.Equal(model.Dir, json.GetProperty("model").GetString());
         using (var loaded = ModelLocator.LoadFolder(model.Dir, ScalarType.Float32, CPU))
         {
-            var windows = EvalWindows.Build(valid, tokenizer.BosId, BosMode.Corpus, 128);
-            double ppl = PerplexityEvaluator.NllSum(loaded.Model, windows.Ids, windows.Count, windows.SeqLen).Perplexity;
-            Assert.Equal(ppl, s.Valid.Perplexity, 9);
-            Assert.True(loaded.Model.Config.TieWordEmbeddings == Smallest.TiedEmbeddings);
+            Assert.Equal(Smallest.TiedEmbeddings, loaded.Model.Config.TieWordEmbeddings);
             Assert.Equal(Smallest.NumLayers, loaded.Model.Config.NumLayers);
+            Assert.Equal(Smallest.NumKvHeads, loaded.Model.Config.NumKeyValueHeads);
         }
         Assert.Equal(File.ReadAllBytes(SharedAssets.Require("models", "stories260K", "tokenizer.model")),
             File.ReadAllBytes(Path.Combine(model.Dir, "tokenizer.model")));

@@ -1,6 +1,7 @@
 using Search.Model.Shapes;
 using System.Diagnostics;
 using Search.Data;
+using Search.Training;
 using Search.Objective;
 using Search.Records;
 using Search.Model;
@@ -27,9 +28,9 @@ public static class SearchThroughput
                           $"proxy 32x128 windows, {TorchSharp.torch.get_num_threads()} threads");
         Console.WriteLine("| model | params | first pool pass s | trials/hour | s/trial | eval forward | new calibration pools (forward) | outside forward passes |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        Measure("embedded default", ModelLocator.Load(ModelLocator.Embedded, TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), trials, repoRoot);
+        Measure("embedded default", ModelSources.Load(ModelSources.Embedded, TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), trials, repoRoot);
         if (shared is null) return;
-        Measure("stories260K", ModelLocator.Load(Path.Combine(shared, "models", "stories260K"), TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), trials, repoRoot);
+        Measure("stories260K", ModelSources.Load(Path.Combine(shared, "models", "stories260K"), TorchSharp.torch.ScalarType.Float32, TorchSharp.torch.CPU), trials, repoRoot);
         var tokDir = Path.Combine(shared, "tokenizers", "llama2-32k");
         var random15M = new LoadedModel("random:stories15M", RandomTransformer.Create(ModelShapes.Find("stories15m").Config(), seed: 0),
             TokenizerLoader.Load(tokDir), "random-stories15M");
@@ -38,7 +39,7 @@ public static class SearchThroughput
 
     private static void Measure(string name, LoadedModel model, int trials, string repoRoot)
     {
-        var settings = new ObjectiveSettings(0.2, ModelLocator.SyntheticDataset, 128, "corpus", 32, 0, 128);
+        var settings = new ObjectiveSettings(0.2, ModelSources.SyntheticDataset, 128, "corpus", 32, 0, 128);
         var space = SearchSpace.Load(Path.Combine(repoRoot, "search-spaces", "quick.json"))
             .BindLayerCount(model.Model.Config.NumLayers).WithLayerRatioTarget(0.2);
         using var setup = SearchSetup.Create(model, settings, null, space, null);

@@ -32,6 +32,7 @@ public static class CliApp
         root.Add(BenchCommand.Create(output));
         root.Add(ReproduceCommand.Create(output));
         root.Add(InitModelCommand.Create(output));
+        root.Add(ZooCommand.Create(output));
         root.Add(MigrateCommand.Create(output));
         return root;
     }

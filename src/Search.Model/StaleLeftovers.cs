@@ -6,16 +6,17 @@ namespace Search.Model;
 /// <summary>
 /// What killed runs leave in the cache: <c>*.tmp</c> files of interrupted cache writes
 /// (<c>NAME.PID.GUID.tmp</c>, <c>NAME.PID.tmp</c>) in <c>stats/</c>, <c>tokens/</c>, <c>hashes/</c>, and
-/// <c>.building-embedded-…-PID-GUID</c> folders of interrupted embedded-model builds in the cache
-/// root. Nothing ever renames them into place, so they are swept when the cache is next used.
+/// <c>.building-NAME-PID-GUID</c> folders of interrupted model builds (the embedded model in the cache
+/// root, zoo models in <c>zoo/</c>). Nothing ever renames them into place, so they are swept when the cache is next used.
 /// <para>
 /// The rule: a leftover is stale when the process named in it is gone and nothing in it changed for
 /// <see cref="OwnerGoneAge"/>, or when nothing in it changed for <see cref="AnyOwnerAge"/>.
 /// The owner's process id decides first because a dead writer can never finish; the short age guard
 /// keeps a live writer whose pid we cannot see (another container sharing this cache, in another
 /// PID namespace) from losing its file mid-write. The long age alone covers a recycled pid: every
-/// writer here touches its file continuously (a cache write streams, an embedded build finishes in
-/// about a minute), so an hour without a change means nobody is writing.
+/// writer here touches its file continuously (a cache write streams; a model build creates its folder
+/// only once training is done, then writes and scores it within minutes), so an hour without a change
+/// means nobody is writing.
 /// </para>
 /// </summary>
 public static class StaleLeftovers

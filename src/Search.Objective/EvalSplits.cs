@@ -1,6 +1,7 @@
 using Search.Model;
 using Search.Model.Tokenizers;
 using Search.Data;
+using Search.Training;
 
 namespace Search.Objective;
 
@@ -21,9 +22,9 @@ public static class EvalSplits
             var w = CorpusTokens.EvalWindowsOf(source, tokenizer, cache, bos, seqLen);
             return new EvalSet(source.Dataset, source.Split, w.Ids, w.Count, w.SeqLen, bosName);
         }
-        var valid = Load(ModelLocator.ResolveDataset(dataset, "valid", dataDir));
+        var valid = Load(ModelSources.ResolveDataset(dataset, "valid", dataDir));
         if (HasTestSplit(dataset))
-            return (valid, Load(ModelLocator.ResolveDataset(dataset, "test", dataDir)));
+            return (valid, Load(ModelSources.ResolveDataset(dataset, "test", dataDir)));
         if (valid.Count < 2)
             throw new UserInputException($"dataset {dataset} has {valid.Count} windows of {seqLen}: too few to split into search and test parts");
         int half = valid.Count / 2;
@@ -31,7 +32,7 @@ public static class EvalSplits
     }
 
     private static bool HasTestSplit(string dataset) =>
-        dataset == ModelLocator.SyntheticDataset
+        dataset == ModelSources.SyntheticDataset
         || (!DatasetCatalog.LooksLikePath(dataset) && DatasetCatalog.SplitsOf(dataset).Contains("test"));
 
     /// <summary>
@@ -41,14 +42,14 @@ public static class EvalSplits
     /// </summary>
     public static CorpusSource CalibrationSource(string source, string? dataDir)
     {
-        if (source == ModelLocator.SyntheticDataset || DatasetCatalog.LooksLikePath(source))
-            return ModelLocator.ResolveDataset(source, "train", dataDir);
+        if (source == ModelSources.SyntheticDataset || DatasetCatalog.LooksLikePath(source))
+            return ModelSources.ResolveDataset(source, "train", dataDir);
         var splits = DatasetCatalog.SplitsOf(source);
         if (splits.Contains("train"))
         {
-            try { return ModelLocator.ResolveDataset(source, "train", dataDir); }
+            try { return ModelSources.ResolveDataset(source, "train", dataDir); }
             catch (UserInputException) when (splits.Contains("valid")) { }
         }
-        return ModelLocator.ResolveDataset(source, splits.Contains("valid") ? "valid" : splits[0], dataDir);
+        return ModelSources.ResolveDataset(source, splits.Contains("valid") ? "valid" : splits[0], dataDir);
     }
 }

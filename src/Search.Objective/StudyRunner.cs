@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using Search.Data;
+using Search.Training;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
@@ -36,7 +37,7 @@ public static class StudyRunner
         if (o.FinalTokens is < 1) throw new UserInputException($"--final-tokens must be at least 1 (or all), got {o.FinalTokens}");
         var bos = BosModes.Parse(o.Bos);
         var residency = WeightResidencies.Parse(o.Weights);
-        var loaded = ModelLocator.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log, residency);
+        var loaded = ModelSources.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log, residency);
         using var model = loaded;
         var bound = SearchSpace.Load(o.SpacePath).BindLayerCount(loaded.Model.Config.NumLayers);
         if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Search.Data;
+using Search.Training;
 using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
@@ -56,7 +57,7 @@ public static class BenchCommand
             bool asJson = parse.GetValue(json);
             var writer = SpeedOptions.GgufWriter(parse.GetValue(quant), "--quant", parse.GetValue(llamaCpp), t);
             var runners = parse.GetValue(llamaCpp) ? SpeedOptions.LlamaCppOrWarn() : null;
-            using var subject = ModelLocator.Load(parse.GetValue(model)!, dt, CPU, asJson ? null : output, WeightResidency.Resident);
+            using var subject = ModelSources.Load(parse.GetValue(model)!, dt, CPU, asJson ? null : output, WeightResidency.Resident);
             var report = parse.GetValue(dense) is { } denseDir
                 ? Compare(subject, Name(parse.GetValue(model)!), denseDir, dt, protocol, runners, writer)
                 : Single(subject, Name(parse.GetValue(model)!), protocol, runners, writer);
@@ -84,7 +85,7 @@ public static class BenchCommand
     private static BenchReport Compare(LoadedModel subject, string name, string denseDir, ScalarType dt, SpeedProtocol protocol, GgufRunnerFactory? runners,
         GgufModelWriter? writer)
     {
-        using var dense = ModelLocator.Load(denseDir, dt, CPU, null, WeightResidency.Resident);
+        using var dense = ModelSources.Load(denseDir, dt, CPU, null, WeightResidency.Resident);
         if (dense.Model.Config.VocabSize != subject.Model.Config.VocabSize)
             throw new UserInputException($"--dense {denseDir}: vocabulary {dense.Model.Config.VocabSize} differs from the model's {subject.Model.Config.VocabSize}");
         using var meter = new SpeedMeter(dense.Model, Name(denseDir), dense.Dir, protocol, runners, writer);
@@ -99,7 +100,7 @@ public static class BenchCommand
 
     /// <summary>A --model value as a short name: 'embedded', or the folder's name.</summary>
     private static string Name(string model) =>
-        model == ModelLocator.Embedded ? model : Path.GetFileName(Path.GetFullPath(model).TrimEnd('/', '\\'));
+        model == ModelSources.Embedded ? model : Path.GetFileName(Path.GetFullPath(model).TrimEnd('/', '\\'));
 
     private static void Print(TextWriter output, BenchReport r)
     {

@@ -1,4 +1,5 @@
 using Search.Data;
+using Search.Training;
 using System.CommandLine;
 
 namespace Search.Cli.Commands;
@@ -8,9 +9,10 @@ public static class CommonOptions
 {
     public static Option<string> Model() => new("--model")
     {
-        Description = "HF model folder (config.json + safetensors + tokenizer), or 'embedded' for the project's own " +
-                      "tiny model (built and cached on first use, no network)",
-        DefaultValueFactory = _ => ModelLocator.Embedded,
+        Description = "HF model folder (config.json + safetensors + tokenizer), 'embedded' for the project's own " +
+                      "tiny model (built and cached on first use, no network), or 'zoo:NAME' for a zoo model (trained into the " +
+                      "cache on first use from ../shared; see 'prunesearch zoo list')",
+        DefaultValueFactory = _ => ModelSources.Embedded,
     };
 
     public static Option<string?> DataDir() => new("--data-dir")

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
 using Search.Data;
+using Search.Training;
 using Search.Data.Evaluation;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ public static class EvalCommand
         {
             Description = "wikitext2, ptb, c4, tinystories, synthetic (the embedded corpus), or a .txt/.jsonl/.parquet path " +
                           "(.txt is read byte for byte; .jsonl/.parquet 'text' documents are joined with a blank line)",
-            DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
+            DefaultValueFactory = _ => ModelSources.SyntheticDataset,
         };
         var split = new Option<string>("--split") { Description = "test, valid/validation or train", DefaultValueFactory = _ => "test" };
         var seqLen = new Option<int>("--seqlen") { Description = "window length in tokens (non-overlapping windows, remainder dropped)", DefaultValueFactory = _ => 128 }.AtLeast(2);
@@ -52,8 +53,8 @@ public static class EvalCommand
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
             var log = asJson ? null : output;
-            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
-            var source = ModelLocator.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
+            using var loaded = ModelSources.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
+            var source = ModelSources.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
             var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
             var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>
                 PerplexityEvaluator.Evaluate(loaded.Model, windows.Ids, windows.Count, windows.SeqLen,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Search.Data;
+using Search.Training;
 using Search.Objective;
 using Search.Model;
 using Search.Model.Export;
@@ -71,7 +72,7 @@ public static class ExportCommand
         string modelDir = modelOverride ?? data.Record.ModelPath;
         if (!Directory.Exists(modelDir))
             throw new ReportInputException($"model folder {modelDir} not found (export rebuilds from the dense model; pass --model)");
-        var loaded = ModelLocator.Load(modelDir, ScalarType.Float32, CPU, output);
+        var loaded = ModelSources.Load(modelDir, ScalarType.Float32, CPU, output);
         if (loaded.Hash != data.Record.ModelHash)
         {
             loaded.Dispose();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Search.Data;
+using Search.Training;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
 using Search.Model.Shapes;
@@ -43,7 +44,7 @@ public static class InitModelCommand
             TorchRuntime.Initialize();
             string tokenizerDir = parse.GetValue(tokenizer)
                                   ?? DataDirectory.FindShared(Directory.GetCurrentDirectory(), Path.Combine("tokenizers", "llama2-32k"))
-                                  ?? ModelLocator.ResolveDir(ModelLocator.Embedded, output);
+                                  ?? ModelSources.ResolveDir(ModelSources.Embedded, output);
             RandomCheckpoint.Write(s, dt, parse.GetValue(seed), parse.GetValue(outDir)!, tokenizerDir, parse.GetValue(layers), output.WriteLine);
             output.WriteLine($"wrote {parse.GetValue(outDir)} (tokenizer from {tokenizerDir})");
             return 0;

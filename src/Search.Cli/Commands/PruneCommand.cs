@@ -5,6 +5,7 @@ using Search.Model.Checkpoints;
 using Search.Model.Export;
 using Search.Model.Runtime;
 using Search.Data;
+using Search.Training;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
@@ -104,7 +105,7 @@ public static class PruneCommand
             var log = asJson ? null : output;
             string? outPath = parse.GetValue(outDir);
 
-            using var loaded = ModelLocator.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
+            using var loaded = ModelSources.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
             if (outPath is not null && Path.GetFullPath(outPath).TrimEnd('/') == Path.GetFullPath(loaded.Dir).TrimEnd('/'))
                 throw new UserInputException("--out must not be the dense model's folder (saving replaces its weights)");
             allocation.EnsureFits(loaded.Model);
@@ -113,10 +114,10 @@ public static class PruneCommand
             var recipe = new PruningRecipe(mixture, allocation, comp);
             if (recipe.NeedsStatistics)
             {
-                var source = ModelLocator.ResolveDataset(pool.Source, pool.Split, parse.GetValue(dataDir), log);
+                var source = ModelSources.ResolveDataset(pool.Source, pool.Split, parse.GetValue(dataDir), log);
                 windows = CorpusTokens.CalibrationWindowsOf(source, loaded.Tokenizer, tokens, pool);
             }
-            var evalSource = ModelLocator.ResolveDataset(evalSpec.Dataset, evalSpec.Split, parse.GetValue(dataDir), log);
+            var evalSource = ModelSources.ResolveDataset(evalSpec.Dataset, evalSpec.Split, parse.GetValue(dataDir), log);
             var evalWindows = CorpusTokens.EvalWindowsOf(evalSource, loaded.Tokenizer, tokens, BosMode.Corpus, evalSpec.SeqLen, evalSpec.MaxWindows);
             var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
 

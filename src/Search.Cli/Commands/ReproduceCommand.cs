@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Search.Data;
+using Search.Training;
 using Search.Model.Runtime;
 using Search.Objective;
 using Search.Reporting;
@@ -62,7 +63,7 @@ public static class ReproduceCommand
     public static StudyRunOptions Options(ExperimentSpec spec, string root, string db, string? dataDir, int seed)
     {
         string Rooted(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(root, p));
-        string model = spec.Model == ModelLocator.Embedded ? ModelLocator.Embedded : Rooted(spec.Model);
+        string model = ModelSources.IsBuiltName(spec.Model) ? spec.Model : Rooted(spec.Model);
         return new StudyRunOptions(model, Rooted(spec.Space), spec.StudyName(seed), db, spec.Trials, spec.Sampler, seed, spec.Ratio,
             spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir,
             FinalTokens: spec.FinalTokens(StudyRunOptions.DefaultFinalTokens), Fitness: spec.Fitness);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Search.Data;
+using Search.Training;
 using Search.Model.Runtime;
 using Search.Objective;
 
@@ -28,7 +29,7 @@ public static class SearchCommand
         var evalDataset = new Option<string>("--eval-dataset")
         {
             Description = "corpus scored by the objective: its valid split tunes, its test split (or the second half of valid) reports",
-            DefaultValueFactory = _ => ModelLocator.SyntheticDataset,
+            DefaultValueFactory = _ => ModelSources.SyntheticDataset,
         };
         var seqLen = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 }.AtLeast(2);
         var bos = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };

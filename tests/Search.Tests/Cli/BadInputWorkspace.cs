@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LiteDB;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 
 namespace Search.Tests.Cli;
 

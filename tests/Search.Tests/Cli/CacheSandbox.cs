@@ -1,4 +1,4 @@
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 using Search.Model;
 
 namespace Search.Tests.Cli;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Search.Model.Checkpoints;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 using Search.Pruning.Statistics;
 using Search.Tests.Data;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Search.Model.Checkpoints;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 using static TorchSharp.torch;
 
 namespace Search.Tests.Embedded;

@@ -1,7 +1,7 @@
 using Search.Model.Tokenizers;
 using System.Buffers.Binary;
 using System.Text;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 
 namespace Search.Tests.Embedded;
 

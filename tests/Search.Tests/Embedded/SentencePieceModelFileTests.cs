@@ -1,5 +1,5 @@
 using Search.Model.Tokenizers;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 
 namespace Search.Tests.Embedded;
 

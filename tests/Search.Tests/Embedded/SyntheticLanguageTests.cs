@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 
 namespace Search.Tests.Embedded;
 

@@ -1,6 +1,6 @@
 using Search.Model;
 using Search.Model.Checkpoints;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 using Search.Tests.Pruning;
 
 namespace Search.Tests.Export;

@@ -1,5 +1,5 @@
 using Search.Model;
-using Search.Data.Embedded;
+using Search.Training.Embedded;
 using Search.Model.Export;
 using Search.Model.Tokenizers;
 using Search.Runtime.LlamaCpp;

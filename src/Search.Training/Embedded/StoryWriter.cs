@@ -1,7 +1,7 @@
 using System.Text;
-using L = Search.Data.Embedded.SyntheticLexicon;
+using L = Search.Training.Embedded.SyntheticLexicon;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// Writes one story of the synthetic language: a probabilistic grammar over a protagonist, maybe a

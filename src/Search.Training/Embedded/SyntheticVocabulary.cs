@@ -1,5 +1,5 @@
 using Search.Model.Tokenizers;
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// The SentencePiece vocabulary of the synthetic language, Llama-style: &lt;unk&gt;=0, &lt;s&gt;=1,

@@ -1,7 +1,7 @@
 using System.Text;
 using Search.Model.Tokenizers;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// Encodes exactly as SentencePiece BPE encodes with the <c>tokenizer.model</c> written from the

@@ -1,4 +1,4 @@
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// Picks list entries with probability ∝ 1/(rank+1)^s. A skewed (Zipf-like) distribution is what

@@ -1,7 +1,7 @@
 using System.Text;
-using L = Search.Data.Embedded.SyntheticLexicon;
+using L = Search.Training.Embedded.SyntheticLexicon;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// The embedded corpus: short English-like stories from <see cref="StoryWriter"/>'s grammar, one

@@ -1,4 +1,4 @@
-namespace Search.Data.Embedded;
+namespace Search.Training;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny, fully specified PRNG. The embedded corpus and

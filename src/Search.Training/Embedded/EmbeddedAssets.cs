@@ -1,4 +1,4 @@
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// A built embedded model and corpus. <see cref="ModelDir"/> is an HF folder (config.json,

@@ -1,4 +1,4 @@
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// How a tiny-model build went. Perplexities are per token of the synthetic tokenizer, over

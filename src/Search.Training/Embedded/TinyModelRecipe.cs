@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// Everything that determines the embedded model and corpus bit for bit. The cache folder is keyed

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>
 /// Serializes a vocabulary as a SentencePiece <c>tokenizer.model</c> (ModelProto). Field numbers

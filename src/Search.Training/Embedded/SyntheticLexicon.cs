@@ -1,4 +1,4 @@
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>A noun with its plural (irregular ones included, so number agreement is not just "+s").</summary>
 public sealed record Noun(string Singular, string Plural);

@@ -1,6 +1,6 @@
 using Search.Model.Tokenizers;
 
-namespace Search.Data.Embedded;
+namespace Search.Training.Embedded;
 
 /// <summary>One piece of a SentencePiece model as the writer stores it.</summary>
 public sealed record SentencePieceEntry(string Piece, float Score, SentencePieceType Type);

@@ -70,7 +70,7 @@ int QuantMode()
     {
         string storiesDir = Path.Combine(shared, "models", "stories260K");
         string dataDir = Path.Combine(shared, "data");
-        using (var dense = ModelLocator.Load(storiesDir, ScalarType.Float32, CPU))
+        using (var dense = ModelLocator.LoadFolder(storiesDir, ScalarType.Float32, CPU))
         {
             var (_, test) = EvalSplits.Resolve("tinystories", 128, BosMode.Corpus, dense.Tokenizer, TokenCache.OpenDefault(), dataDir);
             var windows = test.Take(256);

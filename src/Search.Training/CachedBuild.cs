@@ -22,10 +22,12 @@ public static class CachedBuild
     public static bool Ensure(string folder, Action<string> build, Action<string>? log = null)
     {
         folder = Path.GetFullPath(folder);
-        if (Directory.Exists(folder)) return false;
         string root = Path.GetDirectoryName(folder)!;
+        // Half-built folders of killed builds go on every use of the cache, a hit included: a hit is the
+        // common case, and a killed build's leftovers would otherwise stay until the next miss.
+        if (Directory.Exists(root)) StaleLeftovers.SweepBuildFoldersOnce(root);
+        if (Directory.Exists(folder)) return false;
         Directory.CreateDirectory(root);
-        StaleLeftovers.SweepBuildFoldersOnce(root); // half-built folders of killed builds
         using var held = BuildLock.Acquire(LockFileOf(folder), log);
         if (Directory.Exists(folder))
         {

@@ -23,7 +23,7 @@ public static class SearchCommand
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
         var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 }.AtLeast(1);
-        var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolutionary (DarwinLM-style, per-layer ratios only), hybrid (GP for calibration/metric/unit/compensation, coarse-to-fine evolution for per-layer ratios) or random", DefaultValueFactory = _ => "gp" };
+        var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolutionary (DarwinLM-style, per-layer ratios only), hybrid (GP for calibration/metric/unit/compensation, coarse-to-fine evolution for per-layer ratios), levels (multi-fidelity evolution over a per-layer level database, continuing the best hand-set contexts; sizes in the space's \"levels\" object) or random", DefaultValueFactory = _ => "gp" };
         var seed = new Option<int>("--seed") { Description = "sampler seed: the same seed gives the same trials", DefaultValueFactory = _ => 0 };
         var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 }.Fraction();
         var evalDataset = new Option<string>("--eval-dataset")

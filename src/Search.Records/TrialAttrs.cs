@@ -34,4 +34,10 @@ public static class TrialAttrs
     /// measured interleaved (TorchSharp, and llama.cpp when asked), written by <c>search --speed</c>.
     /// </summary>
     public const string Speed = UserAttrKeys.AnnotationPrefix + "speed";
+
+    /// <summary>
+    /// <see cref="GainDecomposition"/>, on the best searched trial: its config re-run with each part
+    /// (compensation, allocation, calibration, metric mixture) set back to the best baseline's.
+    /// </summary>
+    public const string Decomposition = UserAttrKeys.AnnotationPrefix + "decomposition";
 }

@@ -34,10 +34,12 @@ public static class LoglikelihoodEvaluator
         bool sharePrefixes = true, long hiddenBudgetBytes = LayerStream.DefaultHiddenBudgetBytes) =>
         Score(model, requests, out _, batchSize, sharePrefixes, hiddenBudgetBytes);
 
+    /// <param name="maxLength">Context length L for the left truncation (0: the model's max_position_embeddings).</param>
     public static Loglikelihood[] Score(IDecoderLayers model, IReadOnlyList<TokenRequest> requests, out LoglikelihoodStats stats,
-        int batchSize = 0, bool sharePrefixes = true, long hiddenBudgetBytes = LayerStream.DefaultHiddenBudgetBytes, Action<int>? onRequests = null)
+        int batchSize = 0, bool sharePrefixes = true, long hiddenBudgetBytes = LayerStream.DefaultHiddenBudgetBytes, Action<int>? onRequests = null,
+        int maxLength = 0)
     {
-        int maxLength = model.Config.MaxPositionEmbeddings;
+        if (maxLength <= 0) maxLength = model.Config.MaxPositionEmbeddings;
         int n = requests.Count;
         var inputs = new int[n][];
         var targets = new int[n][];
@@ -106,7 +108,7 @@ public static class LoglikelihoodEvaluator
         }
         for (int i = 0; i < n; i++)
             if (targets[i].Length > 0) result[i] = new Loglikelihood(sums[i], greedy[i]);
-        stats = new LoglikelihoodStats(n, rows.Count, n - rows.Count, buckets.Count, padded, real);
+        stats = new LoglikelihoodStats(n, rows.Count, Enumerable.Range(0, n).Count(i => targets[i].Length > 0 && owner[i] != i), buckets.Count, padded, real);
         return result;
     }
 

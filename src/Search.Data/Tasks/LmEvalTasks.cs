@@ -79,6 +79,7 @@ public static class LmEvalTasks
     {
         var texts = r.Strings("choices", "text");
         var labels = r.Strings("choices", "label");
+        if (texts.Count == 0) throw r.Error("choices.text", "is an empty choice list");
         if (labels.Count != texts.Count)
             throw r.Error("choices.label", $"has {labels.Count} labels for {texts.Count} choices.text");
         int gold = IndexOf(labels, answerKey);

@@ -23,7 +23,7 @@ public static partial class StoryNextTask
     public static TaskDefinition Definition { get; } = new(Name, "tinystories valid (second half of stories)", "valid[test]",
         [TaskMetricNames.Acc, TaskMetricNames.AccNorm], "PruneSearch (this repo): true next sentence vs sentences of other stories", _ => throw new InvalidOperationException());
 
-    /// <summary>Sentences with their start offsets: a sentence ends at . ! or ? (and a closing quote) followed by whitespace.</summary>
+    /// <summary>Sentences with their start offsets: a sentence ends at . ! or ? (and a closing quote) followed by whitespace and a capital letter (or an opening quote and one).</summary>
     public static IReadOnlyList<(int Start, string Text)> Sentences(string story)
     {
         var list = new List<(int, string)>();
@@ -70,6 +70,6 @@ public static partial class StoryNextTask
         return result;
     }
 
-    [GeneratedRegex(@"(?<=[.!?][""'”’]?)\s+(?=\S)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<=[.!?][""'”’]?)\s+(?=[""'“‘]?[A-Z])", RegexOptions.CultureInvariant)]
     private static partial Regex Boundary();
 }

@@ -28,6 +28,7 @@ public static class ReportWriter
         tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK)]);
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
         if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
+        if (ReportTables.Tasks(s) is { } tasks) tables.Add(tasks);
         return tables;
     }
 

@@ -46,6 +46,19 @@ public static class ReportTables
         return new ReportTable("protocol", $"Study {s.Data.Name}: protocol", ["field", "value"], rows);
     }
 
+    /// <summary>"61.20 ± 1.54" per (task, metric), then the two means; empty where the trial has no task scores.</summary>
+    public static IEnumerable<string> TaskCells(TaskScores? scores, IReadOnlyList<(string Task, string Metric)> columns)
+    {
+        static string P(double? v) => v is double x ? (100 * x).ToString("F2", Inv) : "";
+        foreach (var (task, metric) in columns)
+        {
+            var m = scores?.Tasks.FirstOrDefault(t => t.Task == task)?.Metric(metric);
+            yield return m is null ? "" : m.Stderr is double se ? $"{P(m.Value)} ± {P(se)}" : P(m.Value);
+        }
+        yield return P(scores?.MeanAcc);
+        yield return P(scores?.MeanHeadline);
+    }
+
     /// <summary>Each hand-set baseline and the best searched config, with everything needed to rebuild them.</summary>
     public static ReportTable Summary(StudySummary s)
     {
@@ -64,6 +77,13 @@ public static class ReportTables
         }
         string[] headers = ["method", "trial", "proxy ppl", "search ppl", "test ppl", "params after", "achieved ratio", "calibration",
              "metric mix", "structure", "compensation", "trial seed", "widths per layer (heads/kv/channels)"];
+        // Studies scored with search --final-tasks add one column per task and metric, and the means.
+        var taskColumns = listed.SelectMany(v => v.Tasks?.Tasks ?? []).SelectMany(t => t.Metrics.Select(m => (t.Task, m.Metric))).Distinct().ToList();
+        if (taskColumns.Count > 0)
+        {
+            headers = [.. headers, .. taskColumns.Select(c => $"{c.Task} {c.Metric} (%)"), "mean acc (%)", "mean acc_norm|acc (%)"];
+            rows = rows.Select((r, i) => (IReadOnlyList<string>)[.. r, .. TaskCells(listed[i].Tasks, taskColumns)]).ToList();
+        }
         // Studies timed with search --speed add the measured speedup; others keep their columns.
         if (listed.Any(v => v.Speed is not null))
         {
@@ -126,6 +146,22 @@ public static class ReportTables
             $"Study {s.Data.Name}: measured speed (batch 1, {p.PromptTokens}-token prompt, {p.NewTokens} new tokens, median of {p.Repeats} after {p.Warmup} warm-up; " +
             $"{first.Machine.Cpu}, {first.Machine.LogicalCores} logical cores; each trial timed interleaved with the dense model{weights})",
             headers, rows);
+    }
+
+    /// <summary>Every trial scored with <c>search --final-tasks</c> (baselines first): test ppl beside each task's metrics (%, ± stderr) and the means.</summary>
+    public static ReportTable? Tasks(StudySummary s)
+    {
+        var scored = s.Views.Where(v => v.Tasks is not null).OrderBy(v => v.IsBaseline ? 0 : 1).ThenBy(v => v.Final?.TestPpl ?? double.MaxValue).ToList();
+        if (scored.Count == 0) return null;
+        var columns = scored.SelectMany(v => v.Tasks!.Tasks).SelectMany(t => t.Metrics.Select(m => (t.Task, m.Metric))).Distinct().ToList();
+        string[] headers = ["method", "trial", "test ppl", "params after", .. columns.Select(c => $"{c.Task} {c.Metric} (%)"), "mean acc (%)", "mean acc_norm|acc (%)"];
+        var rows = scored.Select(v => (IReadOnlyList<string>)[
+            v.Baseline ?? $"searched #{v.DisplayNumber}", v.DisplayNumber.ToString(Inv), F4(v.Final?.TestPpl), Count(v.Plan?.TotalParamsAfter),
+            .. TaskCells(v.Tasks, columns)]).ToList();
+        var first = scored[0].Tasks!;
+        string items = first.ItemCap is int cap ? $"first {cap.ToString("N0", Inv)} items per task" : "all items";
+        string files = string.Join("; ", first.Tasks.SelectMany(t => t.Files.Select(f => $"{t.Task} {t.Split}: {Path.GetFileName(f.Path)} sha256 {f.Sha256[..12]}…")));
+        return new ReportTable("tasks", $"Study {s.Data.Name}: zero-shot multiple-choice accuracy ({items}, contexts {first.Bos}; {files})", headers, rows);
     }
 
     public static ReportTable Top(StudySummary s, int k) => new("top",

@@ -196,6 +196,29 @@ public static class ReportTables
             ["method", "published model", "ratio", "dataset", "seqlen", "published ppl", "measured test ppl", "measured on", "difference", "source"], rows);
     }
 
+    /// <summary>Published zero-shot accuracies (rows with <c>zero_shot</c>) next to the tagged trial's measured ones: "published / measured" per task and metric (%).</summary>
+    public static ReportTable? PublishedZeroShot(StudySummary s, IReadOnlyList<PublishedRow> published)
+    {
+        var withTasks = published.Where(p => p.ZeroShot is { Count: > 0 }).ToList();
+        if (withTasks.Count == 0) return null;
+        double? ratio = s.Data.Objective?.Ratio;
+        var keys = withTasks.SelectMany(p => p.ZeroShot!.Keys).Distinct().ToList();
+        var rows = withTasks.Select(p =>
+        {
+            var tasks = Measured(s, p, ratio)?.Tasks;
+            var cells = keys.Select(k =>
+            {
+                string pub = p.ZeroShot!.TryGetValue(k, out var v) ? v.ToString("F2", Inv) : "";
+                var parts = k.Split('.', 2);
+                var m = parts.Length == 2 ? tasks?.Tasks.FirstOrDefault(t => t.Task == parts[0])?.Metric(parts[1]) : null;
+                return m is null ? pub : $"{pub} / {(100 * m.Value).ToString("F2", Inv)}";
+            });
+            return (IReadOnlyList<string>)[p.Method, p.Model, p.Ratio.ToString("0%", Inv), .. cells, p.Source];
+        }).ToList();
+        return new ReportTable("published-zero-shot", $"Study {s.Data.Name}: published zero-shot accuracy (%) / measured (search --final-tasks)",
+            ["method", "published model", "ratio", .. keys, "source"], rows);
+    }
+
     public static TrialView? Measured(StudySummary s, PublishedRow p, double? ratio)
     {
         if (p.Tag is null || ratio is null || Math.Abs(ratio.Value - p.Ratio) > 1e-9) return null;

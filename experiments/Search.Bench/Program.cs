@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 //        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
+//        dotnet run -c Release --project experiments/Search.Bench -- tasks [items] [choices]   (story_next scoring on stories260K)
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -24,6 +25,9 @@ switch (what)
         ScaleThroughput.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 16, args.Length > 3 ? int.Parse(args[3]) : 128,
             args.Length > 4 ? args[4] : "float32");
         break;
+    case "tasks":
+        TaskThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? int.Parse(args[2]) : 2);
+        break;
     case "rss-probe":
         RssProbe.Run(args[1], int.Parse(args[2]));
         break;
@@ -34,7 +38,7 @@ switch (what)
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search, scale)");
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search, scale, tasks)");
         return 2;
 }
 return 0;

@@ -72,6 +72,8 @@ public static class StudyRunner
         study.RunOnce(Study.FinalizeTask, ct => StudyFinalizer.Run(log, storage, study, setup.Runner, ct));
         if (o.Speed is { } speed)
             study.RunOnce(StudyFinalizer.SpeedTask, ct => StudyFinalizer.MeasureSpeed(log, storage, study, setup.Runner, loaded.Model, loaded.Dir, speed, ct));
+        if (o.Tasks is { } tasks)
+            study.RunOnce(StudyTaskScoring.Task, ct => StudyTaskScoring.Run(log, storage, study, setup.Runner, loaded.Tokenizer, tasks, ct));
         return storage.GetTrials(study.Name);
     }
 

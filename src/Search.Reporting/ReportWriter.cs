@@ -29,7 +29,9 @@ public static class ReportWriter
         if (DecompositionTable.Of(s) is { } decomposition) tables.Add(decomposition);
         tables.Add(ReportTables.Top(s, topK));
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
+        if (ReportTables.PublishedZeroShot(s, published) is { } zeroShot) tables.Add(zeroShot);
         if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
+        if (ReportTables.Tasks(s) is { } tasks) tables.Add(tasks);
         return tables;
     }
 

@@ -38,8 +38,17 @@ public sealed class CalibrationPools(Transformer dense, string modelHash, ITextT
     public ChannelStats Statistics(string source, int seqLen, int samples, int seed)
     {
         int n = EffectiveSamples(samples);
-        return Pool(source, seqLen, seed, n).Stats.Aggregate(n);
+        var stats = Pool(source, seqLen, seed, n).Stats;
+        // One ChannelStats per (pool, rung): the unit score cache keys on the instance.
+        lock (aggregated)
+        {
+            var perRung = aggregated.GetValue(stats, _ => new Dictionary<int, ChannelStats>());
+            if (!perRung.TryGetValue(n, out var channelStats)) perRung[n] = channelStats = stats.Aggregate(n);
+            return channelStats;
+        }
     }
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<CalibrationStatistics, Dictionary<int, ChannelStats>> aggregated = new();
 
     /// <summary>The trial's calibration windows (the pool's first n, n snapped to the ladder) — what a least-squares reconstruction fits on.</summary>
     public CalibrationWindows Windows(string source, int seqLen, int samples, int seed) =>

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- flap-check [pooled|flap-exact]  (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
+//        dotnet run -c Release --project experiments/Search.Bench -- scoring [shape] [layers] [trials]   (unit score cache, issue 18)
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 //        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
 //        dotnet run -c Release --project experiments/Search.Bench -- tasks [items] [choices]   (story_next scoring on stories260K)
@@ -33,6 +34,9 @@ switch (what)
         break;
     case "scale-summary":
         ScaleSummary.Run(args[1], args[2]);
+        break;
+    case "scoring":
+        ScoringCache.Run(args.Length > 1 ? args[1] : "tinyllama-1.1b", args.Length > 2 ? int.Parse(args[2]) : 4, args.Length > 3 ? int.Parse(args[3]) : 5);
         break;
     case "trial":
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);

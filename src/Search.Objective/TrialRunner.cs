@@ -4,6 +4,7 @@ using Search.Data.Evaluation;
 using Search.Model;
 using Search.Optimization.Trials;
 using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
@@ -23,6 +24,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string> mixComponents) : IDisposable
 {
     private TeacherDistribution? teacher;
+    private readonly UnitScoreCache unitScores = new(dense);
 
     /// <summary>The dense model's distributions on the first <paramref name="windows"/> proxy windows, computed once (and again only for more windows).</summary>
     private TeacherDistribution Teacher(int windows)
@@ -88,7 +90,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         ChannelStats? stats = c.Recipe.NeedsStatistics ? pools.Statistics(pool.Source, pool.SeqLen, pool.Samples, pool.Seed) : null;
         double statsSeconds = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var plan = PrunePipeline.Plan(dense, stats, c.Recipe);
+        var plan = PrunePipeline.Plan(dense, stats, c.Recipe, unitScores);
         return (plan, stats, statsSeconds, sw.Elapsed.TotalSeconds);
     }
 

@@ -57,8 +57,10 @@ public static class StudyValidation
             Try(() => AttentionUnitNames.Parse(unit), e => Bad($"attention_unit: {e}"));
 
         foreach (var samples in Values(space, "calibration_samples").Select(v => (int)Math.Round(v.AsReal)))
-            if (samples < 1 || samples > settings.PoolSize)
-                throw Bad($"calibration_samples can be {samples}, outside 1..{settings.PoolSize} (the calibration pool size; raise --pool-size)");
+            if (samples < 1)
+                throw Bad($"calibration_samples can be {samples}; it must be at least 1");
+            else if (samples > settings.PoolSize)
+                throw Bad($"calibration_samples can be {samples}, above the calibration pool size {settings.PoolSize} (raise --pool-size)");
         var seqLens = Values(space, "calibration_seqlen").Select(v => (int)Math.Round(v.AsReal)).Distinct().ToList();
         foreach (int seqLen in seqLens)
             EnsureSeqLen(seqLen, dense.Config, e => Bad($"calibration_seqlen: {e}"));
@@ -84,8 +86,10 @@ public static class StudyValidation
             try
             {
                 var config = TrialConfig.From(TrialParams.Decode(space.MaterializeBaseline(baseline), mixComponents), settings.Ratio, settings.MlpWidthMultiple);
-                if (config.Calibration.Samples < 1 || config.Calibration.Samples > settings.PoolSize)
-                    throw new UserInputException($"calibration_samples {config.Calibration.Samples} is outside 1..{settings.PoolSize} (the pool size; raise --pool-size)");
+                if (config.Calibration.Samples < 1)
+                    throw new UserInputException($"calibration_samples is {config.Calibration.Samples}; it must be at least 1");
+                if (config.Calibration.Samples > settings.PoolSize)
+                    throw new UserInputException($"calibration_samples {config.Calibration.Samples} is above the calibration pool size {settings.PoolSize} (raise --pool-size)");
                 EnsureSeqLen(config.Calibration.SeqLen, dense.Config, e => new UserInputException($"calibration_seqlen: {e}"));
                 config.Recipe.Allocation.EnsureFits(dense);
             }

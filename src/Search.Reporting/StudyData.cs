@@ -23,9 +23,15 @@ public sealed record StudyData(StudyRecord Record, IReadOnlyList<FrozenTrial> Tr
             $"{where}: no study named '{name}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
         var trials = storage.GetTrials(name);
         if (trials.Count == 0) throw new ReportInputException($"{where}: study '{name}' has no trials yet");
+        EnsureScored(where, name, trials);
+        return new StudyData(record, trials);
+    }
+
+    /// <summary>A study whose every trial failed has nothing to report, export or call best: one line naming <paramref name="where"/>.</summary>
+    public static void EnsureScored(string where, string name, IReadOnlyList<FrozenTrial> trials)
+    {
         if (!trials.Any(t => t.State == TrialState.Complete))
             throw new ReportInputException($"{where}: study '{name}' has no complete trial ({trials.Count} trials, none scored)");
-        return new StudyData(record, trials);
     }
 
     /// <summary>Every study of the store that has at least one complete trial (for cross-study plots).</summary>

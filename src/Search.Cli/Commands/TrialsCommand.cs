@@ -2,6 +2,7 @@ using System.CommandLine;
 using Search.Model;
 using Search.Optimization.Storage;
 using Search.Records;
+using Search.Reporting;
 using Search.Reporting.Data;
 
 namespace Search.Cli.Commands;
@@ -44,6 +45,7 @@ public static class TrialsCommand
         cmd.SetAction(parse =>
         {
             var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
+            StudyData.EnsureScored(parse.GetValue(db)!, record.Name, trials);
             if (parse.GetValue(json)) output.Write(BestDocument.Json(record.Name, trials));
             else StudyTables.Summary(output, record.Name, trials);
             return 0;

@@ -48,7 +48,14 @@ public sealed class LiteDbStorage : ITrialStorage
         if (readOnly) EnsureExistingStore(FilePath);
         if (readOnly) EnsureWholePages(FilePath);
         EnsureLooksLikeLiteDb(FilePath);
-        _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared, ReadOnly = readOnly });
+        try
+        {
+            _db = new LiteDatabase(new ConnectionString { Filename = FilePath, Connection = ConnectionType.Shared, ReadOnly = readOnly });
+        }
+        catch (Exception e) when (StoreFileErrors.IsDiskFull(e))
+        {
+            throw StoreFileErrors.DiskFull(FilePath, e);
+        }
         try
         {
             Guard(EnsureSchema);
@@ -220,7 +227,17 @@ public sealed class LiteDbStorage : ITrialStorage
     /// <summary>Under the local lock too: shared mode's mutex must be released by the thread that took it.</summary>
     public void Dispose()
     {
-        lock (_gate) _db.Dispose();
+        lock (_gate)
+        {
+            try
+            {
+                _db.Dispose();
+            }
+            catch (Exception e) when (StoreFileErrors.IsDiskFull(e))
+            {
+                throw StoreFileErrors.DiskFull(FilePath, e); // the closing checkpoint found the disk full
+            }
+        }
     }
 
     /// <summary>
@@ -264,9 +281,22 @@ public sealed class LiteDbStorage : ITrialStorage
         return doc is null ? throw TrialTransitions.MissingTrial(studyName, number) : BsonConversions.TrialFromBson(doc);
     }
 
-    private FrozenTrial[] ReadTrials(string studyName) =>
-        _db.GetCollection(TrialsCollection).Find(Query.EQ("study", studyName))
+    /// <summary>
+    /// The study's trials in number order. A trial's id holds its number, so two documents with one
+    /// number mean a document was copied or renumbered by hand: refused, naming the number as the
+    /// tables print it, since every table, export and resume would otherwise pick one silently.
+    /// </summary>
+    private FrozenTrial[] ReadTrials(string studyName)
+    {
+        var trials = _db.GetCollection(TrialsCollection).Find(Query.EQ("study", studyName))
             .Select(BsonConversions.TrialFromBson).OrderBy(t => t.Number).ToArray();
+        for (int i = 1; i < trials.Length; i++)
+            if (trials[i].Number == trials[i - 1].Number)
+                throw new OptimizationInputException(
+                    $"cannot read study store '{FilePath}': study '{studyName}' has two trials numbered {trials[i].Number + 1} " +
+                    $"(stored number {trials[i].Number}; a trial copied or renumbered by hand?); it was left unchanged");
+        return trials;
+    }
 
     private QueuedConfig[] ReadQueue(string studyName) =>
         _db.GetCollection(QueueCollection).Find(Query.EQ("study", studyName))
@@ -326,6 +356,10 @@ public sealed class LiteDbStorage : ITrialStorage
             try
             {
                 return body();
+            }
+            catch (Exception e) when (StoreFileErrors.IsDiskFull(e))
+            {
+                throw StoreFileErrors.DiskFull(FilePath, e);
             }
             catch (Exception e) when (e is LiteException or InvalidCastException or IOException or NotSupportedException)
             {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Search.Optimization.Storage;
@@ -9,7 +10,8 @@ namespace Search.Optimization.Storage;
 /// <param name="ModelHash">Content hash of the checkpoint (the path alone may point at new weights).</param>
 /// <param name="SpaceJson">The search-space file's text itself, not its path.</param>
 /// <param name="LayerCount">Layer count the space was bound to (from the model).</param>
-/// <param name="ObjectiveDescription">Split, seqlen, token budgets, fitness; informational.</param>
+/// <param name="ObjectiveDescription">Split, seqlen, token budgets, fitness (JSON): part of what must match on
+/// resume, and what <c>export</c> rebuilds a trial's pruned model from.</param>
 public sealed record StudyRecord(
     string Name,
     string ModelPath,
@@ -26,8 +28,8 @@ public sealed record StudyRecord(
 
     /// <summary>
     /// Throws a one-line error naming the first field that differs. Model, space, layer count,
-    /// sampler and seed must match: any of them changing breaks "resume proposes what an
-    /// uninterrupted run would". Path, objective text and software version may change.
+    /// sampler, seed and objective must match: any of them changing breaks "resume proposes what an
+    /// uninterrupted run would" (or mixes trials scored differently). Path and software version may change.
     /// </summary>
     public void EnsureCompatibleWith(StudyRecord requested)
     {
@@ -44,16 +46,21 @@ public sealed record StudyRecord(
             throw new OptimizationInputException($"study '{Name}' already exists with a different {differs}; use a new study name");
     }
 
-    /// <summary>Whitespace and indentation are not a different space.</summary>
+    /// <summary>
+    /// Whitespace, indentation, comments and trailing commas are not a different space: the JSON is
+    /// parsed as the space parser reads it (comments skipped) and compared in one canonical form.
+    /// </summary>
     private static string NormalizeJson(string json)
     {
         try
         {
-            return JsonNode.Parse(json)?.ToJsonString() ?? "";
+            return JsonNode.Parse(json, documentOptions: SpaceReading)?.ToJsonString() ?? "";
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
             return json.Trim();
         }
     }
+
+    private static readonly JsonDocumentOptions SpaceReading = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 }

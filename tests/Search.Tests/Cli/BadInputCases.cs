@@ -110,6 +110,18 @@ internal static class BadInputCases
         new("edited-plan-attr-not-json-report",
             w => Report(w.StoreWithTrial(2, d => d["attrs"].AsArray.First(a => a["k"] == "plan").AsDocument["v"] = "[1,")),
             UserError, "error: {dir}/study.db: study 's' trial 3 has an unreadable 'plan' attribute", StoreAfter.Identical),
+        // a trial document copied by hand: two trials with one number (accepted, the tables showed both)
+        Duplicate("duplicate-trial-trials", Trials),
+        Duplicate("duplicate-trial-best", Best),
+        Duplicate("duplicate-trial-export", Export),
+        Duplicate("duplicate-trial-search", db => BadInputFixture.SearchArgs(db)),
+        // every trial failed: best printed nulls and exited 0 while report and export refused
+        new("all-failed-best", w => Best(w.StoreWithEveryTrial(FailTrial)),
+            UserError, "error: {dir}/study.db: study 's' has no complete trial (", StoreAfter.Identical),
+        new("all-failed-best-json", w => [.. Best(w.StoreWithEveryTrial(FailTrial)), "--json"],
+            UserError, "error: {dir}/study.db: study 's' has no complete trial (", StoreAfter.Identical),
+        new("all-failed-report", w => Report(w.StoreWithEveryTrial(FailTrial)),
+            UserError, "error: {dir}/study.db: study 's' has no complete trial (", StoreAfter.Identical),
         new("not-a-store-trials", w => Trials(w.ForeignStore("these are my notes\n")),
             UserError, "error: ", StoreAfter.Identical, Names: StoreFile),
 
@@ -122,6 +134,10 @@ internal static class BadInputCases
         Experiment("experiment-finalists-negative", e => e["finalists"] = -1, "field 'finalists' must be at least 0, got -1"),
         Experiment("experiment-trials-zero", e => e["trials"] = 0, "field 'trials' must be at least 1, got 0"),
         Experiment("experiment-ratio-one", e => e["ratio"] = 1.0, "field 'ratio' must be in [0, 1)"),
+
+        // a space whose calibration_samples is fixed at 0 ("can be 0, outside 1..0 (raise --pool-size)")
+        new("space-calibration-samples-fixed-0", w => ["search", "--space", w.Space(SamplesFixedAtZero), "--db", w.Path("new.db"), "--study", "z", "--trials", "1"],
+            UserError, "error: {dir}/space.json: calibration_samples can be 0; it must be at least 1"),
 
         // every numeric option of every command
         Option("eval-threads-0", ["eval", "--threads", "0"], "--threads must be at least 1, got 0"),
@@ -194,6 +210,28 @@ internal static class BadInputCases
     /// <summary><paramref name="exception"/>: what the document mapping throws, for the reader of the table (the line names the file).</summary>
     private static BadInputCase Edited(string name, Func<BadInputWorkspace, string> edit, Func<string, string[]> command, string exception) =>
         new(name, w => command(edit(w)), UserError, StoreDamaged, StoreAfter.Identical, Names: StoreFile);
+
+    private static BadInputCase Duplicate(string name, Func<string, string[]> command) =>
+        new(name, w => command(w.StoreWithDuplicateTrial(3)), UserError, "error: ", StoreAfter.Identical,
+            Names: "{dir}/study.db': study 's' has two trials numbered 4");
+
+    private static void FailTrial(BsonDocument trial)
+    {
+        trial["state"] = "Failed";
+        trial["value"] = BsonValue.Null;
+        trial["scores"] = new BsonArray();
+        trial["error"] = "out of memory";
+    }
+
+    /// <summary>calibration_samples fixed at 0 and no baselines (which would name a sample count of their own).</summary>
+    private static void SamplesFixedAtZero(JsonObject space)
+    {
+        var samples = space["params"]!.AsArray().First(p => (string?)p!["name"] == "calibration_samples")!.AsObject();
+        foreach (var key in samples.Select(kv => kv.Key).ToList()) if (key != "name") samples.Remove(key);
+        samples["kind"] = "fixed";
+        samples["value"] = 0;
+        space.Remove("baselines");
+    }
 
     private static BadInputCase Experiment(string name, Action<JsonObject> edit, string message) =>
         new(name, w => ["reproduce", w.Experiment(edit), "--results", w.Path("r")], UserError, "error: experiment {dir}/experiments/x.json: " + message);

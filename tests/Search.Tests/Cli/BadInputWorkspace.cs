@@ -62,6 +62,36 @@ internal sealed class BadInputWorkspace(string dir, BadInputFixture fixture)
         trials.Update(doc);
     });
 
+    /// <summary>The store copy with a second document for trial <paramref name="number"/> (a trial copied by hand under another id).</summary>
+    public string StoreWithDuplicateTrial(int number) => EditStore(db =>
+    {
+        var trials = db.GetCollection("trials");
+        var doc = trials.FindById("s\u001f" + number) ?? throw new InvalidOperationException($"no trial {number}");
+        var copy = new BsonDocument();
+        foreach (var (key, value) in doc) copy[key] = value;
+        copy["_id"] = "s\u001f" + number + "-copy";
+        trials.Insert(copy);
+    });
+
+    /// <summary>The store copy with every trial document of study 's' edited by hand.</summary>
+    public string StoreWithEveryTrial(Action<BsonDocument> edit) => EditStore(db =>
+    {
+        var trials = db.GetCollection("trials");
+        foreach (var doc in trials.Find(Query.EQ("study", "s")).ToList())
+        {
+            edit(doc);
+            trials.Update(doc);
+        }
+    });
+
+    /// <summary>search-spaces/quick.json read as the parser reads it (comments skipped), edited, written to <c>space.json</c>.</summary>
+    public string Space(Action<JsonObject> edit)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(CliRunner.Space("quick.json")), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
+        edit(root);
+        return Text("space.json", root.ToJsonString());
+    }
+
     public string StoreWithStudy(Action<BsonDocument> edit) => EditStore(db =>
     {
         var studies = db.GetCollection("studies");

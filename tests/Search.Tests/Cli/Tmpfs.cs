@@ -41,7 +41,7 @@ internal static class Tmpfs
         {
             var fields = line.Split(' ');
             if (fields.Length > 2 && fields[2] == "tmpfs" && fields[1].StartsWith(root + "/", StringComparison.Ordinal))
-                Exec("umount", fields[1]);
+                Exec("umount", "-l", fields[1]); // lazy: a handle a failed test left open must not keep the mount (and its folder) alive
         }
     }
 

@@ -27,6 +27,7 @@ public static class ReportWriter
         if (seeds is { Count: > 1 }) tables.Add(SeedTable.Of(seeds));
         tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s)]);
         if (DecompositionTable.Of(s) is { } decomposition) tables.Add(decomposition);
+        if (LevelTable.Of(s) is { } levels) tables.Add(levels);
         tables.Add(ReportTables.Top(s, topK));
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
         if (ReportTables.PublishedZeroShot(s, published) is { } zeroShot) tables.Add(zeroShot);

@@ -6,6 +6,7 @@ using Search.Optimization.Spaces;
 using Search.Optimization.Trials;
 using Search.Pruning.Allocation;
 using Search.Pruning.Levels;
+using Search.Pruning.Surgery;
 using Search.Records;
 using static TorchSharp.torch;
 
@@ -54,6 +55,7 @@ public sealed class LevelSampler : ISampler, IDisposable
         var history = context.History.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
         var contexts = history.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null && BaselineRule.MeetsBudget(t) && Genome(t) is not null)
             .OrderBy(t => t.Value).ThenBy(t => t.Number)
+            .Where(FitsMemory)
             .GroupBy(ContextKey).Select(g => g.First()).Take(settings.Contexts).ToList();
         if (contexts.Count == 0) return new RandomSampler().Propose(context); // no hand-set allocation to start from
         int searched = context.History.Count(t => t.UserAttr(UserAttrKeys.Baseline) is null);
@@ -88,6 +90,23 @@ public sealed class LevelSampler : ISampler, IDisposable
                        $"in {record.Seconds:F1} s, fitness {record.Fitness:G5}");
         return new Proposal(p, new Dictionary<string, string>(StringComparer.Ordinal) { [AttrKey] = AttrJson.Serialize(record) });
     }
+
+    /// <summary>
+    /// Whether a context's database fits <see cref="LevelSearchSettings.MaxGramBytes"/>: a least-squares context holds every
+    /// layer's Gram matrices (5.6 GB at TinyLlama-1.1B in float64); one that does not fit is left to the other contexts.
+    /// </summary>
+    private bool FitsMemory(FrozenTrial t)
+    {
+        if (!runner.Config(t.Params).Recipe.Compensation.Refits()) return true;
+        long bytes = DenseGrams.BytesFor(runner.Dense.Config);
+        if (bytes <= settings.MaxGramBytes) return true;
+        if (warned.Add(ContextKey(t)))
+            log?.WriteLine($"levels: skipping context {t.UserAttr(UserAttrKeys.Baseline)}: its least-squares database needs " +
+                           $"{bytes / 1e9:F1} GB of Gram matrices, over the {settings.MaxGramBytes / 1e9:F1} GB bound");
+        return false;
+    }
+
+    private readonly HashSet<string> warned = new(StringComparer.Ordinal);
 
     private static double[] Ratios(IReadOnlyList<int> removed, IReadOnlyList<int> max, IReadOnlyList<int> units) =>
         removed.Select((r, l) => units[l] == 0 ? 0.0 : (double)r / units[l]).ToArray();

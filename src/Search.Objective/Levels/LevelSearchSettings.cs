@@ -10,8 +10,11 @@ namespace Search.Objective.Levels;
 /// parents compete on), the fitness ("kl" to the dense model, or "ppl") and each trial's evolution run.
 /// </summary>
 public sealed record LevelSearchSettings(int Contexts, double MlpStep, IReadOnlyList<long> StageTokens, string Fitness,
-    LevelEvolutionSettings Evolution)
+    LevelEvolutionSettings Evolution, long MaxGramBytes = LevelSearchSettings.DefaultMaxGramBytes)
 {
+    /// <summary>Gram matrices a least-squares context may hold: 4 GB.</summary>
+    public const long DefaultMaxGramBytes = 4L << 30;
+
     public static LevelSearchSettings Default { get; } =
         new(2, 0.02, [512, 2048, 8192], ObjectiveSettings.KlFitness, new LevelEvolutionSettings());
 

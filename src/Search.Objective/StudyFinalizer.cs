@@ -54,7 +54,14 @@ public static class StudyFinalizer
                 parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), null, null));
                 continue;
             }
-            var f = runner.Finalize(reverted);
+            FinalScores f;
+            try { f = runner.Finalize(reverted); }
+            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+            {
+                log.WriteLine($"gain decomposition: trial {best.Number + 1} with the {part} of the baseline does not run: {e.Message.ReplaceLineEndings(" ")}");
+                parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), null, null));
+                continue;
+            }
             parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), f.SearchPpl, f.TestPpl));
             log.WriteLine($"gain decomposition: trial {best.Number + 1} with the {part} of {baseline.UserAttr(UserAttrKeys.Baseline)}: " +
                           $"{f.SearchSplit} ppl {f.SearchPpl:F4}, {f.TestSplit} ppl {f.TestPpl:F4}");

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 //        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
 //        dotnet run -c Release --project experiments/Search.Bench -- tasks [items] [choices]   (story_next scoring on stories260K)
+//        dotnet run -c Release --project experiments/Search.Bench -- dense-tasks MODEL_DIR [dataset] [seqlen] [final_tokens] [tasks]
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -28,6 +29,10 @@ switch (what)
         break;
     case "tasks":
         TaskThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? int.Parse(args[2]) : 2);
+        break;
+    case "dense-tasks":
+        DenseTaskRow.Run(args[1], args.Length > 2 ? args[2] : "tinystories", args.Length > 3 ? int.Parse(args[3]) : 128,
+            args.Length > 4 ? long.Parse(args[4]) : 65536, args.Length > 5 ? args[5] : "story_next", null);
         break;
     case "rss-probe":
         RssProbe.Run(args[1], int.Parse(args[2]));

@@ -30,13 +30,20 @@ public static class LoglikelihoodEvaluator
     /// <summary>Tokens per block call (rows × padded length) unless a batch size is given.</summary>
     public const int TokenBudget = 8192;
 
+    /// <summary>
+    /// Hidden states kept between layers per LayerStream group: 32 MiB, so memory stops growing with
+    /// the number of requests once a bucket's rows exceed one group (a group costs one pass over the
+    /// layers' weights, cheap next to the forward for task-sized inputs).
+    /// </summary>
+    public const long HiddenBudgetBytes = 32L << 20;
+
     public static Loglikelihood[] Score(IDecoderLayers model, IReadOnlyList<TokenRequest> requests, int batchSize = 0,
-        bool sharePrefixes = true, long hiddenBudgetBytes = LayerStream.DefaultHiddenBudgetBytes) =>
+        bool sharePrefixes = true, long hiddenBudgetBytes = HiddenBudgetBytes) =>
         Score(model, requests, out _, batchSize, sharePrefixes, hiddenBudgetBytes);
 
     /// <param name="maxLength">Context length L for the left truncation (0: the model's max_position_embeddings).</param>
     public static Loglikelihood[] Score(IDecoderLayers model, IReadOnlyList<TokenRequest> requests, out LoglikelihoodStats stats,
-        int batchSize = 0, bool sharePrefixes = true, long hiddenBudgetBytes = LayerStream.DefaultHiddenBudgetBytes, Action<int>? onRequests = null,
+        int batchSize = 0, bool sharePrefixes = true, long hiddenBudgetBytes = HiddenBudgetBytes, Action<int>? onRequests = null,
         int maxLength = 0)
     {
         if (maxLength <= 0) maxLength = model.Config.MaxPositionEmbeddings;

@@ -46,4 +46,44 @@ public sealed class TaskCliTests
         Assert.Equal(Search.Data.Tasks.TaskRows.Sha256Of(TaskPromptTests.Fixture("piqa.jsonl")), piqa.GetProperty("files")[0].GetProperty("sha256").GetString());
         Assert.Equal(JsonValueKind.Null, piqa.GetProperty("metrics").GetProperty("acc").GetProperty("stderr").ValueKind);   // one item: no stderr
     }
+
+    [SharedFact]
+    public void Search_final_tasks_scores_baselines_once_and_trials_and_report_carry_the_columns()
+    {
+        string dir = Directory.CreateTempSubdirectory("prunesearch-tasks-").FullName;
+        try
+        {
+            string db = Path.Combine(dir, "t.db");
+            string[] args =
+            [
+                "search", "--model", SharedAssets.Stories260K, "--space", CliRunner.Space("stories.json"), "--data-dir", SharedAssets.DataDirectory,
+                "--eval-dataset", "tinystories", "--db", db, "--study", "s", "--trials", "2", "--proxy-windows", "2", "--finalists", "1",
+                "--pool-size", "128", "--final-tokens", "1000",
+                "--final-tasks", "story_next,piqa=" + TaskPromptTests.Fixture("piqa.jsonl"), "--final-task-items", "20",
+            ];
+            var r = CliRunner.Run(args);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.Equal(2, r.Out.Split('\n').Count(l => l.StartsWith("tasks trial ", StringComparison.Ordinal)));
+            // A rerun adds nothing: each trial's record is written once.
+            r = CliRunner.Run(args);
+            Assert.True(r.Exit == 0, r.Err);
+            Assert.DoesNotContain("tasks trial ", r.Out);
+
+            var rows = CliRunner.Run("trials", "--db", db, "--study", "s", "--format", "json");
+            Assert.True(rows.Exit == 0, rows.Err);
+            using var doc = JsonDocument.Parse(rows.Out);
+            foreach (var row in doc.RootElement.EnumerateArray())
+            {
+                Assert.InRange(row.GetProperty("task.story_next.acc").GetDouble(), 0, 1);
+                Assert.Equal(20, row.GetProperty("task.story_next.items").GetInt32());
+                Assert.Equal(1, row.GetProperty("task.piqa.items").GetInt32());
+                Assert.Equal(JsonValueKind.Number, row.GetProperty("task.mean_acc").ValueKind);
+            }
+            var report = CliRunner.Run("report", "--db", db, "--study", "s", "--out", Path.Combine(dir, "r"));
+            Assert.True(report.Exit == 0, report.Err);
+            string md = File.ReadAllText(Path.Combine(dir, "r", "report.md"));
+            Assert.Contains("| story_next acc (%) | story_next acc_norm (%) | piqa acc (%) | piqa acc_norm (%) | mean acc (%) |", md);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -61,6 +61,8 @@ public static class StudyRunner
         var heartbeat = o.GraceSeconds is double grace
             ? new HeartbeatSettings(TimeSpan.FromSeconds(Math.Max(0.5, grace / 6)), TimeSpan.FromSeconds(grace), TimeSpan.FromSeconds(Math.Max(0.2, Math.Min(2, grace / 10))))
             : HeartbeatSettings.Default;
+        if (o.CostAware)
+            sampler = new CostAwareSampler(sampler, new TrialCostModel(settings.PoolSize, settings.ProxyWindows * settings.SeqLen, TrialParams.MixComponentsOf(bound)));
         var study = Study.CreateOrResume(storage, record, bound, sampler, heartbeat: heartbeat);
         log.WriteLine($"study '{study.Name}' in {storage.DisplayName}");
         study.EnqueueBaselines();

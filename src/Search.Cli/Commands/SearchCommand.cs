@@ -54,6 +54,11 @@ public static class SearchCommand
         {
             Description = "seconds a worker may be silent before another takes over its running trial or the finalisation (default 60; heartbeats every grace/6)",
         };
+        var costAware = new Option<bool>("--cost-aware")
+        {
+            Description = "the GP sampler maximizes expected improvement per expected second (a new calibration pool's dense pass, a least-squares refit, " +
+                          "the evaluation), estimated from the stored trials' timings; proposals then depend on measured times (docs/methods.md)",
+        };
         var widthMultiple = CommonOptions.WidthMultiple("searched configs and the exact-budget twins; the published rules run as published");
         var speed = new Option<bool>("--speed")
         {
@@ -75,7 +80,7 @@ public static class SearchCommand
         var cmd = new Command("search", "Search pruning configs (calibration set, metric mixture, per-layer ratios) under a parameter budget; " +
                                         "hand-set baselines (FLAP, Wanda-sp, magnitude) run in the same study. Rerun the same command to resume.")
         {
-            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness, widthMultiple,
+            model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness, widthMultiple, costAware,
             speed, llamaCpp, speedQuant, speedPrompt, speedNew, speedRepeats, finalTasks, taskBos, finalTaskItems, dataDir, device, dtype, threads,
         };
         cmd.SetAction(parse =>
@@ -102,7 +107,8 @@ public static class SearchCommand
                 parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
                 parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
                 parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!, ParseFinalTokens(parse.GetValue(finalTokens)!),
-                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings, parse.GetValue(widthMultiple), taskSettings);
+                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings, parse.GetValue(widthMultiple), taskSettings,
+                parse.GetValue(costAware));
             Run(output, options);
             return 0;
         });

@@ -70,11 +70,11 @@ internal sealed class GpEngine(GpSamplerSettings settings)
     /// observation) in that categorical: the best branch that is not the incumbent's.
     /// </summary>
     public IReadOnlyDictionary<string, ParamValue>? Maximize(SearchSpace space, IReadOnlyList<GpObservation> observations, Random rng,
-        CategoricalDimension? exploreDimension = null)
+        CategoricalDimension? exploreDimension = null, Func<IReadOnlyDictionary<string, ParamValue>, double>? cost = null)
     {
         var model = Model.Fit(observations, settings, rng);
         if (model is null) return null;
-        var score = model.Score(space, model.Ranked[0]);
+        var score = ProposalCosts.PerSecond(model.Score(space, model.Ranked[0]), cost);
         if (!settings.BranchCandidates) return MaximizeGlobally(space, model.Ranked, rng, score);
         if (exploreDimension is null) return MaximizePerBranch(space, Branches(space), model.Ranked, rng, score);
 
@@ -93,7 +93,7 @@ internal sealed class GpEngine(GpSamplerSettings settings)
             ? Model.Fit(withChoice, settings, rng) ?? model
             : model;
         var localBest = localModel.Ranked.FirstOrDefault(o => ChoiceIndex(exploreDimension, o.Params[exploreDimension.Name]) == runnerUp);
-        var localScore = localBest is null ? score : localModel.Score(space, localBest);
+        var localScore = localBest is null ? score : ProposalCosts.PerSecond(localModel.Score(space, localBest), cost);
         return MaximizePerBranch(space, branches, model.Ranked, rng, localScore);
     }
 

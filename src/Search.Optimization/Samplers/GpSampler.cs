@@ -22,6 +22,8 @@ namespace Search.Optimization.Samplers;
 /// region is bad (over-pruned), and leaving it out would let EI propose it again. Pruned trials are
 /// left out: their value came from a cheaper fidelity. Running trials (other workers') condition the
 /// GP at the mean value (constant liar), so concurrent asks do not all land on one point.</item>
+/// <item>With a cost (<see cref="SamplingContext.Cost"/>, <c>search --cost-aware</c>) EI is divided by the
+/// candidate's expected seconds: expected improvement per second (docs/methods.md).</item>
 /// <item>Every candidate, including layer-ratio vectors, meets the budget by construction (the
 /// dimensions' own sampling and perturbations).</item>
 /// </list>
@@ -48,7 +50,7 @@ public sealed class GpSampler(GpSamplerSettings? settings = null) : ISampler
         {
             if (complete < Math.Max(2, _settings.StartupTrials))
                 return Proposal.Of(_settings.StratifiedStartup ? Design(engine, context, complete) : space.Sample(rng));
-            return Proposal.Of(engine.Maximize(space, observations, rng)!);
+            return Proposal.Of(engine.Maximize(space, observations, rng, cost: context.Cost)!);
         }
 
         var own = context.History.Count(IsOwn);
@@ -58,7 +60,7 @@ public sealed class GpSampler(GpSamplerSettings? settings = null) : ISampler
 
         var afterStartup = own - startup;
         var explore = ExploreDimension(space, afterStartup, _settings.BranchExplorationEvery);
-        return Proposal.Of(engine.Maximize(space, observations, rng, explore)!);
+        return Proposal.Of(engine.Maximize(space, observations, rng, explore, context.Cost)!);
     }
 
     /// <summary>Trials this sampler proposed: everything but enqueued configs (baselines).</summary>

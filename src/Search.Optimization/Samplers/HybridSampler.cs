@@ -431,7 +431,7 @@ public sealed class HybridSampler(HybridSettings? settings = null) : ISampler
             var rng = TrialRandom.For(_c.Seed, _c.TrialNumber, "hybrid-gp");
             var gpTrials = _own.Count(t => Role(t) == GpRole);
             var explore = GpSampler.ExploreDimension(_low, gpTrials, _s.GpSettings.BranchExplorationEvery);
-            var context = _engine.Maximize(_low, ContextObservations(), rng, explore)
+            var context = _engine.Maximize(_low, ContextObservations(), rng, explore, _c.Cost)
                 ?? _engine.DesignPoint(_low, CoveredContexts(), _own.Count(t => Role(t) is DesignRole or GpRole), _c.Seed, "hybrid");
             var attrs = new Dictionary<string, string>(StringComparer.Ordinal);
             if (slot is { } s) attrs[UserAttrKeys.HybridSlot] = Text(s);

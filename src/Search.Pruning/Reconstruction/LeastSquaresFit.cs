@@ -14,7 +14,8 @@ namespace Search.Pruning.Reconstruction;
 /// (one-shot), or — sequential — the activations of the already-refitted pruned model, so each layer
 /// also corrects the error of the layers before it (SlimGPT / Týr-style). Within a layer the o_proj
 /// refit comes first and the MLP sees its result. Memory: the hidden states of the windows (two
-/// streams) and one site's normal equations ((k+1)² doubles: 0.6 GB for LLaMA-7B's MLP) at a time.
+/// streams), one site's normal equations ((k+1)² doubles: 0.6 GB for LLaMA-7B's MLP, accumulated and
+/// solved in place) at a time, and the refits so far in file-backed pages.
 /// </summary>
 public static class LeastSquaresFit
 {
@@ -69,9 +70,14 @@ public static class LeastSquaresFit
                 Advance(dStream, x => x + Transformer.MlpOutput(d, dense.MlpInputs(d, x), x));
                 if (sequential) Advance(pStream, x => x + Transformer.MlpOutput(p2, dense.MlpInputs(p2, x), x));
 
+                // The refitted weights (a quarter of the model at 20% pruning) wait for the evaluation in
+                // file-backed pages, not in anonymous memory (FileBackedTensor): peak memory stays one
+                // layer's fit above the mapped weights, whatever the depth.
                 refits.Add(new LayerRefit(
-                    oProj?.to_type(storedDtype).DetachFromDisposeScope(), oBias.to_type(storedDtype).DetachFromDisposeScope(),
-                    downProj?.to_type(storedDtype).DetachFromDisposeScope(), downBias.to_type(storedDtype).DetachFromDisposeScope()));
+                    oProj is null ? null : FileBackedTensor.From(oProj.to_type(storedDtype)).DetachFromDisposeScope(),
+                    oBias.to_type(storedDtype).DetachFromDisposeScope(),
+                    downProj is null ? null : FileBackedTensor.From(downProj.to_type(storedDtype)).DetachFromDisposeScope(),
+                    downBias.to_type(storedDtype).DetachFromDisposeScope()));
             }
             return refits;
         }

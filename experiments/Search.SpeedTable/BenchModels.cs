@@ -66,6 +66,13 @@ internal static class BenchModels
     /// The best searched trial (on the search split) of a committed study, rebuilt from its stored params on
     /// <paramref name="dense"/> exactly as <c>prunesearch export</c> does; the trial's model and the setup it needs are disposed together.
     /// </summary>
+    public static bool HasStudy(string studyDb, string study)
+    {
+        if (!File.Exists(studyDb)) return false;
+        using var storage = StorageLocator.Open(studyDb, readOnly: true);
+        return storage.GetTrials(study).Count > 0;
+    }
+
     public static (IDecoderLayers Model, IDisposable Owner, int Trial) Searched(string studyDb, string study, LoadedModel dense, string dataDir)
     {
         StudyData data;

@@ -78,9 +78,11 @@ int QuantMode()
             var stats = BenchModels.Statistics(dense.Model, calib, 64, 128);
             TableModel Searched(int percent) => new($"searched {percent}%", () =>
             {
-                var (model, owner, trial) = BenchModels.Searched(Path.Combine(repo, "results", $"stories260k-{percent}", "study.db"),
-                    $"stories260k-{percent}-s0", dense, dataDir);
-                Log($"stories260K searched {percent}%: trial {trial} of stories260k-{percent}-s0");
+                // The searched config of the committed experiment: its level-search study when it has one, else the earlier GP study.
+                string studyDb = Path.Combine(repo, "results", $"stories260k-{percent}", "study.db");
+                string studyName = BenchModels.HasStudy(studyDb, $"stories260k-{percent}-levels-s0") ? $"stories260k-{percent}-levels-s0" : $"stories260k-{percent}-s0";
+                var (model, owner, trial) = BenchModels.Searched(studyDb, studyName, dense, dataDir);
+                Log($"stories260K searched {percent}%: trial {trial} of {studyName}");
                 return (model, owner);
             });
             var models = new List<TableModel>

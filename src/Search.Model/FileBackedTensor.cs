@@ -8,7 +8,9 @@ namespace Search.Model;
 /// temporary file and mapped back (MAP_PRIVATE, like memory-mapped weights), so the kernel can drop
 /// and re-read the pages under pressure instead of the tensor pinning RAM. For data that is built once
 /// and then only read (a trial's least-squares refits). The file is deleted as soon as it is mapped;
-/// the mapping lives as long as the returned tensor. Tensors on other devices come back unchanged.
+/// the mapping lives as long as the returned tensor (a process killed in between leaves one
+/// <c>prunesearch-PID-*.tensor</c> in the temp folder). With a tmpfs temp folder the pages are shared
+/// memory rather than anonymous, but still not pinned by the process. Tensors on other devices come back unchanged.
 /// </summary>
 public static class FileBackedTensor
 {

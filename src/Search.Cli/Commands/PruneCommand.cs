@@ -128,7 +128,7 @@ public static class PruneCommand
             if (outPath is not null)
             {
                 var checkWindows = new GgufCheckWindows(evalWindows.Ids, evalWindows.Count, evalWindows.SeqLen);
-                (var written, quantized) = ExportOptions.Write(outcome.Pruned, loaded.Dir, outPath, target, parse.GetValue(threads), checkWindows);
+                (var written, quantized) = target.Write(outcome.Pruned, loaded.Dir, outPath, parse.GetValue(threads), checkWindows);
                 outPath = written.Path;
             }
 

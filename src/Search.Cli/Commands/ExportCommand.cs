@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application.Stores;
 using System.Globalization;
 using Search.Application.Export;
 using Search.Model.Runtime;
@@ -35,7 +36,7 @@ public static class ExportCommand
         {
             var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--dtype", parse.GetValue(padHeads), parse.GetValue(quant));
             int? number = TrialNumber(parse.GetValue(trial)!);
-            var data = ReportStores.Load(parse.GetValue(dbs)!, parse.GetValue(study)!);
+            var data = StudyStores.Load(parse.GetValue(dbs)!, parse.GetValue(study)!);
             TorchRuntime.Initialize(parse.GetValue(threads));
             var check = TrialExport.Run(data, number, parse.GetValue(outDir)!, target, parse.GetValue(model), parse.GetValue(dataDir), parse.GetValue(threads), output);
             return check.Passed ? 0 : CliApp.InternalError;

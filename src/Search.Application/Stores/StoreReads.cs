@@ -3,7 +3,7 @@ using Search.Model;
 using Search.Optimization.Trials;
 using Search.Records;
 
-namespace Search.Cli.Commands;
+namespace Search.Application.Stores;
 
 /// <summary>
 /// Reading a study store as a command does, with damage turned into one line that names the file.

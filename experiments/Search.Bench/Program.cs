@@ -5,8 +5,10 @@ using static TorchSharp.torch;
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- flap-check [pooled|flap-exact]  (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
+//        dotnet run -c Release --project experiments/Search.Bench -- scoring [shape] [layers] [trials]   (unit score cache, issue 18)
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 //        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
+//        dotnet run -c Release --project experiments/Search.Bench -- tasks [items] [choices]   (story_next scoring on stories260K)
 TorchRuntime.Initialize(Environment.ProcessorCount);
 string? shared = FindShared();
 string what = args.Length > 0 ? args[0] : "eval";
@@ -24,17 +26,23 @@ switch (what)
         ScaleThroughput.Run(args[1], args.Length > 2 ? int.Parse(args[2]) : 16, args.Length > 3 ? int.Parse(args[3]) : 128,
             args.Length > 4 ? args[4] : "float32");
         break;
+    case "tasks":
+        TaskThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 1000, args.Length > 2 ? int.Parse(args[2]) : 2);
+        break;
     case "rss-probe":
         RssProbe.Run(args[1], int.Parse(args[2]));
         break;
     case "scale-summary":
         ScaleSummary.Run(args[1], args[2]);
         break;
+    case "scoring":
+        ScoringCache.Run(args.Length > 1 ? args[1] : "tinyllama-1.1b", args.Length > 2 ? int.Parse(args[2]) : 4, args.Length > 3 ? int.Parse(args[3]) : 5);
+        break;
     case "trial":
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
     default:
-        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search, scale)");
+        Console.Error.WriteLine($"unknown benchmark '{what}' (eval, flap-check, trial, search, scale, tasks)");
         return 2;
 }
 return 0;

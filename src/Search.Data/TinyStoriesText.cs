@@ -13,12 +13,14 @@ public static class TinyStoriesText
     public static string Prepare(string fileText)
     {
         if (!fileText.Contains(EndOfTextMarker, StringComparison.Ordinal)) return fileText;
-        var stories = fileText
-            .Split(EndOfTextMarker, StringSplitOptions.None)
-            .Select(PythonStrip)
-            .Where(story => story.Length > 0);
-        return string.Join(CorpusText.DocumentSeparator, stories);
+        return string.Join(CorpusText.DocumentSeparator, Stories(fileText));
     }
+
+    /// <summary>The stories of a file split at <c>&lt;|endoftext|&gt;</c>, each stripped, empty ones dropped, in file order.</summary>
+    public static IEnumerable<string> Stories(string fileText) => fileText
+        .Split(EndOfTextMarker, StringSplitOptions.None)
+        .Select(PythonStrip)
+        .Where(story => story.Length > 0);
 
     // Python's str.strip() also removes U+001C..U+001F, which .NET's char.IsWhiteSpace does not; the
     // reference text was made with Python, so strip exactly what it strips.

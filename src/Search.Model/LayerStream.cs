@@ -26,19 +26,38 @@ public static class LayerStream
     {
         if (ids.Length != (long)count * seqLen) throw new ArgumentException($"expected {count}×{seqLen} ids, got {ids.Length}");
         if (batchSize < 1) throw new ArgumentException("batch size must be positive", nameof(batchSize));
+        var batches = new List<(int Start, int Count)>();
+        for (int s = 0; s < count; s += batchSize) batches.Add((s, Math.Min(batchSize, count - s)));
+        Run(model, ids, seqLen, batches, observer, onHidden, hiddenBudgetBytes);
+    }
+
+    /// <summary>
+    /// Runs the given batches of windows (window ranges of <paramref name="ids"/>, in order; they need not
+    /// cover it): the same blocks on the same batches whatever else runs, so a window's activations do
+    /// not depend on which other batches a call includes. Consecutive batches share a group while
+    /// their hidden states fit <paramref name="hiddenBudgetBytes"/> (at least one batch per group).
+    /// </summary>
+    public static void Run(IDecoderLayers model, long[] ids, int seqLen, IReadOnlyList<(int Start, int Count)> batches,
+        IActivationObserver? observer, Action<int, Tensor> onHidden, long hiddenBudgetBytes = DefaultHiddenBudgetBytes)
+    {
+        foreach (var (start, n) in batches)
+            if (start < 0 || n < 1 || (long)(start + n) * seqLen > ids.Length)
+                throw new ArgumentException($"batch [{start}, {start + n}) is outside the {ids.Length / Math.Max(1, seqLen)} windows");
         var host = model.Host;
         long bytesPerWindow = (long)seqLen * model.Config.HiddenSize * ElementSize(host.DType);
-        int group = (int)Math.Clamp(hiddenBudgetBytes / Math.Max(1, bytesPerWindow) / batchSize * batchSize, batchSize, Math.Max(batchSize, count));
+        long groupWindows = Math.Max(1, hiddenBudgetBytes / Math.Max(1, bytesPerWindow));
         using var noGrad = no_grad();
-        for (int g0 = 0; g0 < count; g0 += group)
+        for (int first = 0; first < batches.Count;)
         {
-            int gCount = Math.Min(group, count - g0);
+            int last = first + 1;
+            long windows = batches[first].Count;
+            while (last < batches.Count && windows + batches[last].Count <= groupWindows) windows += batches[last++].Count;
             var hidden = new List<(int Start, Tensor H)>();
             try
             {
-                for (int s = g0; s < g0 + gCount; s += batchSize)
+                for (int i = first; i < last; i++)
                 {
-                    int b = Math.Min(batchSize, g0 + gCount - s);
+                    var (s, b) = batches[i];
                     using var ids2 = tensor(ids.AsSpan(s * seqLen, b * seqLen).ToArray(), [b, seqLen], ScalarType.Int64); // [b, T]
                     hidden.Add((s, host.Embed(ids2).DetachFromDisposeScope()));                                        // [b, T, d]
                 }
@@ -61,6 +80,7 @@ public static class LayerStream
             {
                 foreach (var (_, h) in hidden) h.Dispose();
             }
+            first = last;
         }
     }
 

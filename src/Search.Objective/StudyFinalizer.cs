@@ -27,6 +27,47 @@ public static class StudyFinalizer
     {
         ScoreFinalists(log, storage, study, runner, cancel);
         SeedSpreadOfBestBaseline(log, storage, study, runner, cancel);
+        DecomposeGain(log, storage, study, runner, cancel);
+    }
+
+    /// <summary>
+    /// Re-runs the best searched config (by search-split ppl) with each part set back to the best
+    /// baseline's (<see cref="GainDecomposition"/>) and stores the scores on it.
+    /// </summary>
+    private static void DecomposeGain(TextWriter log, ITrialStorage storage, Study study, TrialRunner runner, CancellationToken cancel)
+    {
+        var trials = storage.GetTrials(study.Name);
+        var baseline = BaselineRule.Best(trials);
+        var best = trials.Where(t => t.State == TrialState.Complete && t.UserAttr(UserAttrKeys.Baseline) is null)
+            .Select(t => (Trial: t, Final: AttrJson.TryDeserialize<FinalScores>(t.UserAttr(TrialAttrs.Final))))
+            .Where(x => x.Final is not null).OrderBy(x => x.Final!.SearchPpl).ThenBy(x => x.Trial.Number).Select(x => x.Trial).FirstOrDefault();
+        if (baseline is null || best is null || best.UserAttr(TrialAttrs.Decomposition) is not null) return;
+        var parts = new List<GainPart>();
+        foreach (var (part, names) in GainDecomposition.PartParams)
+        {
+            cancel.ThrowIfCancellationRequested();
+            string? Show(IReadOnlyDictionary<string, ParamValue> p) =>
+                string.Join(" ", names.Where(p.ContainsKey).Select(n => p[n].ToString()));
+            var reverted = GainDecomposition.Reverted(best.Params, baseline.Params, part);
+            if (reverted is null)
+            {
+                parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), null, null));
+                continue;
+            }
+            FinalScores f;
+            try { f = runner.Finalize(reverted); }
+            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+            {
+                log.WriteLine($"gain decomposition: trial {best.Number + 1} with the {part} of the baseline does not run: {e.Message.ReplaceLineEndings(" ")}");
+                parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), null, null));
+                continue;
+            }
+            parts.Add(new GainPart(part, Show(best.Params), Show(baseline.Params), f.SearchPpl, f.TestPpl));
+            log.WriteLine($"gain decomposition: trial {best.Number + 1} with the {part} of {baseline.UserAttr(UserAttrKeys.Baseline)}: " +
+                          $"{f.SearchSplit} ppl {f.SearchPpl:F4}, {f.TestSplit} ppl {f.TestPpl:F4}");
+        }
+        storage.SetTrialUserAttr(study.Name, best.Number, TrialAttrs.Decomposition,
+            AttrJson.Serialize(new GainDecomposition(baseline.UserAttr(UserAttrKeys.Baseline)!, baseline.Number, parts)));
     }
 
     /// <summary>The trials that get final scores: every complete baseline, and the best searched ones at the top fidelity.</summary>

@@ -10,6 +10,7 @@ namespace Search.Objective;
 /// <param name="Fitness">ppl (proxy perplexity) or kl (KL to the dense model on the proxy windows): what the sampler minimizes.</param>
 /// <param name="Speed">search --speed: time finalists and baselines against the dense model after finalisation (null: not timed).</param>
 /// <param name="WidthMultiple">search --width-multiple: searched configs and exact-budget twins keep a multiple of this many MLP channels per layer.</param>
+/// <param name="Tasks">search --final-tasks: score baselines and finalists on multiple-choice tasks after finalisation (null: none).</param>
 /// <param name="GraceSeconds">How long a worker may be silent before its running trial is taken over (null: 60 s).</param>
 public sealed record StudyRunOptions(
     string Model,
@@ -34,7 +35,8 @@ public sealed record StudyRunOptions(
     double? GraceSeconds = null,
     string Fitness = ObjectiveSettings.PerplexityFitness,
     SpeedSettings? Speed = null,
-    int WidthMultiple = 1)
+    int WidthMultiple = 1,
+    TaskSettings? Tasks = null)
 {
     /// <summary>Final scoring budget per split unless told otherwise: 64K tokens (a 7B model on a GPU scores that in seconds).</summary>
     public const long DefaultFinalTokens = 65536;

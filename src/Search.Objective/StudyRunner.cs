@@ -28,7 +28,8 @@ public static class StudyRunner
         PruningRatio.Ensure(o.Ratio, "--ratio");
         if (o.Trials < 1) throw new UserInputException($"--trials must be at least 1, got {o.Trials}");
         if (o.ProxyWindows < 1) throw new UserInputException("--proxy-windows must be at least 1");
-        var sampler = SamplerFactory.Create(o.Sampler);
+        bool levels = Levels.LevelSampler.IsName(o.Sampler);
+        ISampler? named = levels ? null : SamplerFactory.Create(o.Sampler);
         if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
         if (o.SeqLen < 2) throw new UserInputException($"--seqlen must be at least 2, got {o.SeqLen}");
         if (o.PoolSize is < 1) throw new UserInputException($"--pool-size must be at least 1, got {o.PoolSize}");
@@ -50,7 +51,11 @@ public static class StudyRunner
         StudyValidation.Ensure(o.SpacePath, bound, loaded.Model, loaded.Tokenizer, tokens, settings,
             source => EvalSplits.CalibrationSource(source, o.DataDir));
         using var storage = StorageLocator.Open(o.Db, readOnly: false);
+        var levelSettings = levels ? Levels.LevelSearchSettingsJson.FromSpace(bound.SourceJson, o.SpacePath) : null;
         using var setup = SearchSetup.Create(loaded, settings, o.DataDir, bound, log);
+        // The level search needs the objective itself (its database assembles pruned models), so it is built here.
+        using var levelSampler = levelSettings is null ? null : new Levels.LevelSampler(setup.Runner, levelSettings, log);
+        var sampler = named ?? levelSampler!;
         var record = new StudyRecord(o.Study, loaded.Dir, loaded.Hash, bound.SourceJson, bound.LayerCount,
             sampler.Name, o.Seed, AttrJson.Serialize(settings), SoftwareVersion);
         var heartbeat = o.GraceSeconds is double grace
@@ -67,6 +72,8 @@ public static class StudyRunner
         study.RunOnce(Study.FinalizeTask, ct => StudyFinalizer.Run(log, storage, study, setup.Runner, ct));
         if (o.Speed is { } speed)
             study.RunOnce(StudyFinalizer.SpeedTask, ct => StudyFinalizer.MeasureSpeed(log, storage, study, setup.Runner, loaded.Model, loaded.Dir, speed, ct));
+        if (o.Tasks is { } tasks)
+            study.RunOnce(StudyTaskScoring.Task, ct => StudyTaskScoring.Run(log, storage, study, setup.Runner, loaded.Tokenizer, tasks, ct));
         return storage.GetTrials(study.Name);
     }
 

@@ -4,6 +4,7 @@ using Search.Data.Evaluation;
 using Search.Model;
 using Search.Optimization.Trials;
 using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
@@ -23,6 +24,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     EvalSet searchSplit, EvalSet testSplit, IReadOnlyList<string> mixComponents) : IDisposable
 {
     private TeacherDistribution? teacher;
+    private readonly UnitScoreCache unitScores = new(dense);
 
     /// <summary>The dense model's distributions on the first <paramref name="windows"/> proxy windows, computed once (and again only for more windows).</summary>
     private TeacherDistribution Teacher(int windows)
@@ -37,6 +39,34 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
     }
 
     public void Dispose() => teacher?.Dispose();
+
+    /// <summary>
+    /// Computes the teacher once for at least <paramref name="windows"/> proxy windows, before any trial: a sampler
+    /// that scores on more windows than the trials (the level search) then never changes the teacher mid-study,
+    /// so a resumed study scores exactly as an uninterrupted one.
+    /// </summary>
+    public void PrepareTeacher(int windows) => Teacher(Math.Min(windows, searchSplit.Count));
+
+    /// <summary>Mean per-token KL(dense ‖ model) and perplexity on the first <paramref name="windows"/> windows of the search split.</summary>
+    public (double Kl, double Ppl) ProxyScores(IDecoderLayers model, int windows)
+    {
+        var set = searchSplit.Take(Math.Min(windows, searchSplit.Count));
+        var (nll, kl) = PerplexityEvaluator.Scores(model, set.Ids, set.Count, set.SeqLen, Teacher(set.Count));
+        return (kl!.Value / nll.Tokens, nll.Perplexity);
+    }
+
+    public Transformer Dense => dense;
+
+    /// <summary>The level database of a config's context (its pool, mixture, unit and compensation); the caller disposes it.</summary>
+    public Search.Pruning.Levels.LevelDatabase LevelDatabase(TrialConfig c)
+    {
+        var pool = c.Calibration;
+        ChannelStats? stats = c.Recipe.NeedsStatistics ? pools.Statistics(pool.Source, pool.SeqLen, pool.Samples, pool.Seed) : null;
+        var scores = c.Recipe.Mixture.Score(dense, stats);
+        var windows = ReconstructionWindows(c);
+        return new Search.Pruning.Levels.LevelDatabase(dense, scores, stats, c.Recipe.Compensation, c.Recipe.Allocation.Unit,
+            windows is null ? null : (windows.Ids, windows.Count, windows.SeqLen));
+    }
 
     public ObjectiveSettings Settings => settings;
     public EvalSet SearchSplit => searchSplit;
@@ -60,7 +90,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         ChannelStats? stats = c.Recipe.NeedsStatistics ? pools.Statistics(pool.Source, pool.SeqLen, pool.Samples, pool.Seed) : null;
         double statsSeconds = sw.Elapsed.TotalSeconds;
         sw.Restart();
-        var plan = PrunePipeline.Plan(dense, stats, c.Recipe);
+        var plan = PrunePipeline.Plan(dense, stats, c.Recipe, unitScores);
         return (plan, stats, statsSeconds, sw.Elapsed.TotalSeconds);
     }
 

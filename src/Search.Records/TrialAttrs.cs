@@ -20,6 +20,9 @@ public static class TrialAttrs
     /// <summary><see cref="FinalScores"/>: full search-split and test-split ppl, written for finalists after the search.</summary>
     public const string Final = UserAttrKeys.AnnotationPrefix + "final";
 
+    /// <summary><see cref="TaskScores"/>: zero-shot multiple-choice accuracies, written for finalists and baselines by <c>search --final-tasks</c>.</summary>
+    public const string Tasks = UserAttrKeys.AnnotationPrefix + "tasks";
+
     /// <summary>The calibration/eval/model protocol, once per trial (dataset, seqlen, bos, model hash).</summary>
     public const string Protocol = "protocol";
 
@@ -34,4 +37,10 @@ public static class TrialAttrs
     /// measured interleaved (TorchSharp, and llama.cpp when asked), written by <c>search --speed</c>.
     /// </summary>
     public const string Speed = UserAttrKeys.AnnotationPrefix + "speed";
+
+    /// <summary>
+    /// <see cref="GainDecomposition"/>, on the best searched trial: its config re-run with each part
+    /// (compensation, allocation, calibration, metric mixture) set back to the best baseline's.
+    /// </summary>
+    public const string Decomposition = UserAttrKeys.AnnotationPrefix + "decomposition";
 }

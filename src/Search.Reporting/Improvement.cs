@@ -10,7 +10,7 @@ namespace Search.Reporting;
 public sealed record Improvement(
     string BaselineTag, int BaselineTrial, double BaselineSearchPpl, double BaselineTestPpl,
     int SearchedTrial, double SearchedSearchPpl, double SearchedTestPpl,
-    string SearchSplit, string TestSplit)
+    string SearchSplit, string TestSplit, string? Yardstick = null)
 {
     /// <summary>Relative ppl reduction on the search split, (baseline − searched) / baseline.</summary>
     public double SearchGain => (BaselineSearchPpl - SearchedSearchPpl) / BaselineSearchPpl;
@@ -33,6 +33,6 @@ public sealed record Improvement(
             double s when TestGain <= 0 => $" None of the {SearchSplit} improvement survives on {TestSplit}.",
             double s => $" {s.ToString("0%", inv)} of the {SearchSplit} improvement survives on {TestSplit}.",
         };
-        return head + tail;
+        return head + tail + (Yardstick is null ? "" : $" Yardstick: {Yardstick}.");
     }
 }

@@ -25,9 +25,14 @@ public static class ReportWriter
     {
         var tables = new List<ReportTable>();
         if (seeds is { Count: > 1 }) tables.Add(SeedTable.Of(seeds));
-        tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s), ReportTables.Top(s, topK)]);
+        tables.AddRange([ReportTables.Protocol(s), ReportTables.Summary(s), ReportTables.Improvement(s)]);
+        if (DecompositionTable.Of(s) is { } decomposition) tables.Add(decomposition);
+        if (LevelTable.Of(s) is { } levels) tables.Add(levels);
+        tables.Add(ReportTables.Top(s, topK));
         if (published.Count > 0) tables.Add(ReportTables.Published(s, published));
+        if (ReportTables.PublishedZeroShot(s, published) is { } zeroShot) tables.Add(zeroShot);
         if (ReportTables.Speed(s) is { } speed) tables.Add(speed);
+        if (ReportTables.Tasks(s) is { } tasks) tables.Add(tasks);
         return tables;
     }
 

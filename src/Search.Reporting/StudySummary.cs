@@ -22,11 +22,24 @@ public sealed class StudySummary
         BestBaseline = bestBaseline is null ? null : Views.First(v => v.Number == bestBaseline.Number);
         if (BestBaseline is { Final: { } b } && BestSearched is { Final: { } s })
             Improvement = new Improvement(BestBaseline.Baseline!, BestBaseline.DisplayNumber, b.SearchPpl, b.TestPpl,
-                BestSearched.DisplayNumber, s.SearchPpl, s.TestPpl, s.SearchSplit, s.TestSplit);
+                BestSearched.DisplayNumber, s.SearchPpl, s.TestPpl, s.SearchSplit, s.TestSplit, Yardstick(data.Trials));
         Comparison = BaselineComparison.Of(data.Trials);
     }
 
     public StudyData Data { get; }
+
+    /// <summary>
+    /// What the best baseline was chosen from: how many hand-set baselines met the budget and had final
+    /// scores, and which compensations they used (a searched gain over bias-only methods is not a gain
+    /// over hand-set methods given least squares too).
+    /// </summary>
+    public static string Yardstick(IReadOnlyList<FrozenTrial> trials)
+    {
+        var eligible = trials.Where(t => t.State == TrialState.Complete && t.UserAttr(UserAttrKeys.Baseline) is not null
+                                         && BaselineRule.MeetsBudget(t) && t.UserAttr(TrialAttrs.Final) is not null).ToList();
+        var compensations = eligible.Select(t => t.Params.TryGetValue("compensation", out var c) ? c.ToString() : "?").Distinct().Order(StringComparer.Ordinal);
+        return $"the best of {eligible.Count} hand-set baselines that meet the budget, with compensation {string.Join(" / ", compensations)}";
+    }
 
     public IReadOnlyList<TrialView> Views { get; }
 

@@ -19,6 +19,9 @@ public sealed record TrialView(FrozenTrial Trial, PlanSummary? Plan, FinalScores
     /// <summary>Measured prefill/decode speed against the dense model (<c>search --speed</c>), or null.</summary>
     public TrialSpeed? Speed => AttrJson.TryDeserialize<TrialSpeed>(Trial.UserAttr(TrialAttrs.Speed));
 
+    /// <summary>Zero-shot task accuracies (<c>search --final-tasks</c>), or null.</summary>
+    public TaskScores? Tasks => AttrJson.TryDeserialize<TaskScores>(Trial.UserAttr(TrialAttrs.Tasks));
+
     public bool IsBaseline => Baseline is not null;
 
     public double? Proxy => Trial.State == TrialState.Complete ? Trial.Value : null;

@@ -6,6 +6,7 @@ using Search.Model.Runtime;
 using Search.Data;
 using Search.Training;
 using Search.Data.Evaluation;
+using Search.Data.Tasks;
 using Spectre.Console;
 
 namespace Search.Cli.Commands;
@@ -37,10 +38,13 @@ public static class EvalCommand
         var weights = CommonOptions.Weights();
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
+        var tasks = TaskOptions.Tasks("--tasks", "also (or, without an explicit --dataset, only) score multiple-choice tasks by log-likelihood, lm-eval v0.4 style");
+        var taskBos = TaskOptions.Bos();
+        var taskItems = TaskOptions.Items("--task-items", "all");
         var cmd = new Command("eval", "Perplexity of a model on a corpus: exp(mean next-token NLL over every scored position, " +
                                       "accumulated in float64). Each window scores its tokens 1..seqlen-1.")
         {
-            model, dataset, split, seqLen, bos, maxWindows, batch, dataDir, device, dtype, weights, json, threads,
+            model, dataset, split, seqLen, bos, maxWindows, batch, dataDir, device, dtype, weights, json, threads, tasks, taskBos, taskItems,
         };
         cmd.SetAction(parse =>
         {
@@ -54,7 +58,14 @@ public static class EvalCommand
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             bool asJson = parse.GetValue(json);
             var log = asJson ? null : output;
+            var taskSpecs = parse.GetValue(tasks) is { } list ? TaskCatalog.ParseList(list, "--tasks") : null;
+            bool withTaskBos = TaskEncoding.ParseBos(parse.GetValue(taskBos)!);
+            int? itemCap = TaskOptions.ParseItems(parse.GetValue(taskItems)!, "--task-items");
+            // Task files are read before the model loads: a bad file costs no model build.
+            var loadedTasks = taskSpecs?.Select(t => TaskCatalog.Load(t, parse.GetValue(dataDir)).Take(itemCap)).ToList();
             using var loaded = ModelSources.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
+            if (loadedTasks is not null && parse.GetResult(dataset) is null or { Implicit: true })
+                return EvalTasks(output, asJson, loaded, loadedTasks, withTaskBos, parse.GetValue(batch), dev);
             var source = ModelSources.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
             var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
             var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>
@@ -83,13 +94,43 @@ public static class EvalCommand
                     model_hash = result.ModelHash,
                     device = dev.ToString(),
                     error = problem,
+                    tasks = loadedTasks is null ? null : TaskTables.Json(ScoreTasks(output, false, loaded, loadedTasks, withTaskBos, parse.GetValue(batch))),
                 }, FiniteJson.Options));
             else
+            {
                 PrintTable(output, loaded.Dir, result);
+                if (loadedTasks is not null) TaskTables.Print(output, ScoreTasks(output, true, loaded, loadedTasks, withTaskBos, parse.GetValue(batch)));
+            }
             if (problem is not null) throw new Search.Model.UserInputException(problem);
             return 0;
         });
         return cmd;
+    }
+
+    private static TaskSuiteResult ScoreTasks(TextWriter output, bool progress, LoadedModel loaded,
+        IReadOnlyList<LoadedTask> tasks, bool bos, int batch) =>
+        Progress.Run(output, progress, "scoring tasks", TaskEvaluator.RequestCount(tasks), tick =>
+            TaskEvaluator.EvaluateAll(loaded.Model, loaded.Tokenizer, tasks, bos, batch, tick));
+
+    private static int EvalTasks(TextWriter output, bool asJson, LoadedModel loaded, IReadOnlyList<LoadedTask> tasks,
+        bool bos, int batch, TorchSharp.torch.Device dev)
+    {
+        var suite = ScoreTasks(output, !asJson, loaded, tasks, bos, batch);
+        if (asJson)
+            output.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                model = loaded.Dir,
+                model_hash = loaded.Hash,
+                dtype = Checkpoint.DtypeName(loaded.Model.DType),
+                device = dev.ToString(),
+                tasks = TaskTables.Json(suite),
+            }, FiniteJson.Options));
+        else
+        {
+            output.WriteLine($"model {loaded.Dir} ({loaded.Hash})");
+            TaskTables.Print(output, suite);
+        }
+        return 0;
     }
 
     private static void PrintTable(TextWriter output, string model, PerplexityResult r)

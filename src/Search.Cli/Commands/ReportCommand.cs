@@ -58,7 +58,7 @@ public static class ReportCommand
     {
         var seeds = studies.Select(name => new StudySummary(StudyStores.Load(dbs, name))).ToList();
         var median = Search.Reporting.Tables.SeedTable.Median(seeds);
-        var all = StudyStores.LoadAll(dbs).Select(d => seeds.FirstOrDefault(s => s.Data.Name == d.Name) ?? new StudySummary(d)).ToList();
-        return ReportWriter.Write(median, all, ReportFormat.Markdown, outDir, published, ReportWriter.DefaultTopK, regenerate, seeds);
+        // The experiment's own studies only: a store that also holds an older run's studies does not leak them into its plots.
+        return ReportWriter.Write(median, seeds, ReportFormat.Markdown, outDir, published, ReportWriter.DefaultTopK, regenerate, seeds);
     }
 }

@@ -24,7 +24,7 @@ public static class SearchCommand
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
         var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 }.AtLeast(1);
-        var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolutionary (DarwinLM-style, per-layer ratios only), hybrid (GP for calibration/metric/unit/compensation, coarse-to-fine evolution for per-layer ratios) or random", DefaultValueFactory = _ => "gp" };
+        var sampler = new Option<string>("--sampler") { Description = "gp (Gaussian-process BO), evolutionary (DarwinLM-style, per-layer ratios only), hybrid (GP for calibration/metric/unit/compensation, coarse-to-fine evolution for per-layer ratios), levels (multi-fidelity evolution over a per-layer level database, continuing the best hand-set contexts; sizes in the space's \"levels\" object) or random", DefaultValueFactory = _ => "gp" };
         var seed = new Option<int>("--seed") { Description = "sampler seed: the same seed gives the same trials", DefaultValueFactory = _ => 0 };
         var ratio = new Option<double>("--ratio") { Description = "fraction of attention+MLP linear parameters to remove, in [0,1)", DefaultValueFactory = _ => 0.2 }.Fraction();
         var evalDataset = new Option<string>("--eval-dataset")
@@ -66,6 +66,9 @@ public static class SearchCommand
         var speedPrompt = SpeedOptions.PromptTokens("speed-");
         var speedNew = SpeedOptions.NewTokens("speed-");
         var speedRepeats = SpeedOptions.Repeats("speed-");
+        var finalTasks = TaskOptions.Tasks("--final-tasks", "after finalisation, score baselines and finalists on multiple-choice tasks (stored per trial as post.tasks)");
+        var taskBos = TaskOptions.Bos();
+        var finalTaskItems = TaskOptions.Items("--final-task-items", "1000");
         var dataDir = CommonOptions.DataDir();
         var device = CommonOptions.Device();
         var dtype = CommonOptions.Dtype();
@@ -74,7 +77,7 @@ public static class SearchCommand
                                         "hand-set baselines (FLAP, Wanda-sp, magnitude) run in the same study. Rerun the same command to resume.")
         {
             model, space, study, db, trials, sampler, seed, ratio, evalDataset, seqLen, bos, proxy, finalists, poolSize, finalTokens, weights, grace, fitness, widthMultiple,
-            speed, llamaCpp, speedQuant, speedPrompt, speedNew, speedRepeats, dataDir, device, dtype, threads,
+            speed, llamaCpp, speedQuant, speedPrompt, speedNew, speedRepeats, finalTasks, taskBos, finalTaskItems, dataDir, device, dtype, threads,
         };
         cmd.SetAction(parse =>
         {
@@ -89,11 +92,18 @@ public static class SearchCommand
                 var writer = SpeedOptions.GgufWriter(parse.GetValue(speedQuant), "--speed-quant", parse.GetValue(llamaCpp), parse.GetValue(threads));
                 speedSettings = new SpeedSettings(protocol, parse.GetValue(llamaCpp) ? SpeedOptions.LlamaCppOrWarn() : null, writer);
             }
+            // Task files are read and checked before anything loads: a bad row costs no study.
+            TaskSettings? taskSettings = null;
+            if (parse.GetValue(finalTasks) is { } taskList)
+                taskSettings = new TaskSettings(
+                    Search.Data.Tasks.TaskCatalog.ParseList(taskList, "--final-tasks").Select(t => Search.Data.Tasks.TaskCatalog.Load(t, parse.GetValue(dataDir))).ToList(),
+                    Search.Data.Tasks.TaskEncoding.ParseBos(parse.GetValue(taskBos)!),
+                    TaskOptions.ParseItems(parse.GetValue(finalTaskItems)!, "--final-task-items"));
             var options = new StudyRunOptions(parse.GetValue(model)!, parse.GetValue(space)!, parse.GetValue(study)!, parse.GetValue(db)!,
                 parse.GetValue(trials), parse.GetValue(sampler)!, parse.GetValue(seed), parse.GetValue(ratio), parse.GetValue(evalDataset)!,
                 parse.GetValue(seqLen), parse.GetValue(bos)!, parse.GetValue(proxy), parse.GetValue(finalists), parse.GetValue(poolSize),
                 parse.GetValue(dataDir), parse.GetValue(device)!, parse.GetValue(dtype)!, ParseFinalTokens(parse.GetValue(finalTokens)!),
-                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings, parse.GetValue(widthMultiple));
+                parse.GetValue(weights)!, parse.GetValue(grace), parse.GetValue(fitness)!, speedSettings, parse.GetValue(widthMultiple), taskSettings);
             Run(output, options);
             return 0;
         });

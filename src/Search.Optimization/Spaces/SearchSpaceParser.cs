@@ -39,7 +39,7 @@ public static class SearchSpaceParser
         {
             var reader = new Reader(sourceName);
             var root = document.RootElement;
-            reader.ExpectObject(root, "$", ["name", "description", "params", "baselines"]);
+            reader.ExpectObject(root, "$", ["name", "description", "params", "baselines", "levels"]); // "levels": the level search's sizes (LevelSearchSettings in Search.Objective)
             var name = reader.OptionalString(root, "$", "name") ?? Path.GetFileNameWithoutExtension(sourceName);
             var dimensions = ParseDimensions(reader, reader.Required(root, "$", "params"), "$.params");
             var baselines = root.TryGetProperty("baselines", out var baselinesJson)

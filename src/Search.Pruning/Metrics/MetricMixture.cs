@@ -43,44 +43,35 @@ public sealed class MetricMixture
 
     public bool NeedsStatistics => Components.Any(c => ImportanceMetricNames.NeedsStatistics(c.Metric));
 
-    /// <summary>Unit scores of every layer of <paramref name="model"/>; <paramref name="stats"/> may be null for data-free mixtures.</summary>
-    public IReadOnlyList<LayerUnitScores> Score(Transformer model, ChannelStats? stats)
+    /// <summary>
+    /// Unit scores of every layer of <paramref name="model"/>; <paramref name="stats"/> may be null for
+    /// data-free mixtures. With <paramref name="cache"/> each component's scores are looked up (computed on
+    /// a miss) and only the weighted sum runs; the result is the same bit for bit.
+    /// </summary>
+    public IReadOnlyList<LayerUnitScores> Score(Transformer model, ChannelStats? stats, UnitScoreCache? cache = null)
     {
         if (stats is not null && stats.Layers.Count != model.Layers.Count)
             throw new ArgumentException($"statistics cover {stats.Layers.Count} layers, the model has {model.Layers.Count}");
+        if (cache is not null && !ReferenceEquals(cache.Model, model))
+            throw new ArgumentException("the unit score cache belongs to another model");
+        cache ??= new UnitScoreCache(model);
+        var components = Components.Select(c => (Scores: cache.Scores(c.Metric, stats), c.Weight)).ToList();
         var result = new List<LayerUnitScores>(model.Layers.Count);
+        int hd = model.Config.HeadDim;
         for (int l = 0; l < model.Layers.Count; l++)
         {
             var layer = model.Layers[l];
             var groups = new double[layer.Widths.NumKvHeads];
             var heads = new double[layer.Widths.NumHeads];
             var channels = new double[layer.Widths.IntermediateSize];
-            int hd = model.Config.HeadDim;
             int perGroup = layer.Widths.GroupSize * hd;
-            foreach (var (metric, weight) in Components)
+            foreach (var (scores, weight) in components)
             {
-                if (groups.Length > 0)
-                {
-                    var raw = ChannelImportance.Score(metric, layer.OProj!, stats?.Layers[l].Attention); // [H·h]
-                    if (ImportanceMetricNames.SquaresAttentionScores(metric))
-                        for (int j = 0; j < raw.Length; j++) raw[j] *= raw[j];
-                    var z = Standardization.ZScores(raw);
-                    for (int k = 0; k < groups.Length; k++)
-                    {
-                        double mean = 0;
-                        for (int j = k * perGroup; j < (k + 1) * perGroup; j++) mean += z[j];
-                        groups[k] += weight * mean / perGroup;
-                    }
-                    // A query head scores the mean of its own channels' z-scores (its group's is the mean over its heads).
-                    for (int q = 0; q < heads.Length; q++)
-                    {
-                        double mean = 0;
-                        for (int j = q * hd; j < (q + 1) * hd; j++) mean += z[j];
-                        heads[q] += weight * mean / hd;
-                    }
-                }
-                if (channels.Length > 0)
-                    AddScaled(channels, Standardization.ZScores(ChannelImportance.Score(metric, layer.DownProj!, stats?.Layers[l].Mlp)), weight);
+                var s = scores[l];
+                // A KV group scores the mean of its channels' z-scores; a query head the mean of its own channels'.
+                for (int k = 0; k < groups.Length; k++) groups[k] += weight * s.GroupZSums[k] / perGroup;
+                for (int q = 0; q < heads.Length; q++) heads[q] += weight * s.HeadZSums[q] / hd;
+                if (channels.Length > 0) AddScaled(channels, s.ChannelZ, weight);
             }
             result.Add(new LayerUnitScores(groups, channels, heads));
         }

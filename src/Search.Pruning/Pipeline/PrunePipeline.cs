@@ -3,6 +3,7 @@ using Search.Data;
 using Search.Data.Evaluation;
 using Search.Model;
 using Search.Pruning.Allocation;
+using Search.Pruning.Metrics;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
 
@@ -17,14 +18,16 @@ namespace Search.Pruning.Pipeline;
 /// </summary>
 public static class PrunePipeline
 {
-    /// <summary>Scores every unit with the recipe's mixture and allocates under its spec.</summary>
-    public static PruningPlan Plan(Transformer dense, ChannelStats? stats, PruningRecipe recipe)
+    /// <summary>
+    /// Scores every unit with the recipe's mixture and allocates under its spec; <paramref name="scores"/>
+    /// (for <paramref name="dense"/>) serves unit scores already computed for these statistics.
+    /// </summary>
+    public static PruningPlan Plan(Transformer dense, ChannelStats? stats, PruningRecipe recipe, UnitScoreCache? scores = null)
     {
         recipe.Allocation.EnsureFits(dense);
         if (recipe.NeedsStatistics && stats is null)
             throw new UserInputException("this metric mixture or compensation needs calibration statistics");
-        var scores = recipe.Mixture.Score(dense, stats);
-        return recipe.Allocation.Plan(dense, scores);
+        return recipe.Allocation.Plan(dense, recipe.Mixture.Score(dense, stats, scores));
     }
 
     /// <summary>Calibration windows a least-squares reconstruction uses at most (the first ones of its set).</summary>

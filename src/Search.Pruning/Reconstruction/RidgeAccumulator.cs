@@ -45,17 +45,27 @@ public sealed class RidgeAccumulator : IDisposable
     {
         if (tokens == 0) throw new InvalidOperationException("no calibration tokens were accumulated");
         using var scope = NewDisposeScope();
-        var g = gram / tokens;
-        var c = cross / tokens;
-        if (Inputs > 0)
+        var (weight, bias) = SolveNormalEquations(gram / tokens, cross / tokens, Inputs, damping, dtype);
+        return (weight?.MoveToOuterDisposeScope(), bias.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The one home of the damped solve: mean normal equations g [(k+1)×(k+1)] and c [(k+1)×d] (float64,
+    /// the constant input last) → (W' [d, k] or null when k = 0, b' [d]) in <paramref name="dtype"/>,
+    /// λ = <paramref name="damping"/> × mean(diag(g)'s input part), the bias not damped. Tensors are
+    /// created in the caller's dispose scope.
+    /// </summary>
+    public static (Tensor? Weight, Tensor Bias) SolveNormalEquations(Tensor g, Tensor c, int inputs, double damping, ScalarType dtype)
+    {
+        if (inputs > 0)
         {
-            double lambda = damping * g.diagonal().narrow(0, 0, Inputs).mean().item<double>();
-            var reg = cat([full(Inputs, Math.Max(lambda, 1e-12), ScalarType.Float64, g.device), zeros(1, ScalarType.Float64, g.device)]);
+            double lambda = damping * g.diagonal().narrow(0, 0, inputs).mean().item<double>();
+            var reg = cat([full(inputs, Math.Max(lambda, 1e-12), ScalarType.Float64, g.device), zeros(1, ScalarType.Float64, g.device)]);
             g = g + diag(reg);
         }
         var theta = linalg.solve(g, c);                                                 // [(k+1), d]
-        var weight = Inputs > 0 ? theta.narrow(0, 0, Inputs).t().contiguous().to_type(dtype).MoveToOuterDisposeScope() : null;
-        var bias = theta[Inputs].contiguous().to_type(dtype).MoveToOuterDisposeScope();
+        var weight = inputs > 0 ? theta.narrow(0, 0, inputs).t().contiguous().to_type(dtype) : null;
+        var bias = theta[inputs].contiguous().to_type(dtype);
         return (weight, bias);
     }
 

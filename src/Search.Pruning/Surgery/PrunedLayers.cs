@@ -86,6 +86,19 @@ public sealed class PrunedLayers : IDecoderLayers, IDisposable
         refits = LeastSquaresFit.Fit(this, plan, ids, count, seqLen, compensation == Compensation.LeastSquaresSequential, batchSize);
     }
 
+    /// <summary>
+    /// Takes refits built elsewhere (a <see cref="Levels.LevelDatabase"/> assembles them from per-layer
+    /// least-squares solutions it built once); from then on the layers carry them, as after <see cref="Reconstruct"/>.
+    /// The layers own the given refits.
+    /// </summary>
+    public void UseRefits(IReadOnlyList<LayerRefit> given)
+    {
+        if (!compensation.Refits()) throw new InvalidOperationException($"compensation {compensation} does not refit");
+        if (refits is not null) throw new InvalidOperationException("already reconstructed");
+        if (given.Count != dense.Layers.Count) throw new ArgumentException($"{given.Count} refits for {dense.Layers.Count} layers");
+        refits = given;
+    }
+
     public void Dispose()
     {
         if (refits is not null) foreach (var r in refits) r.Dispose();

@@ -41,6 +41,7 @@ public sealed record TrialRows(IReadOnlyList<string> Columns, IReadOnlyList<IRea
         }
         var rows = new List<IReadOnlyDictionary<string, object?>>();
         var scoreColumns = new List<string>();
+        var taskColumns = new List<string>();
         foreach (var t in trials)
         {
             var row = new Dictionary<string, object?>(StringComparer.Ordinal)
@@ -84,9 +85,12 @@ public sealed record TrialRows(IReadOnlyList<string> Columns, IReadOnlyList<IRea
                 }
             }
             Fixed(t, row);
+            // Task accuracies (search --final-tasks): one column per task and metric, named task.TASK.METRIC, after the fixed ones.
+            foreach (var c in row.Keys.Where(k => k.StartsWith("task.", StringComparison.Ordinal)))
+                if (!taskColumns.Contains(c)) taskColumns.Add(c);
             rows.Add(row);
         }
-        var columns = LeadingColumns.Concat(paramColumns).Concat(scoreColumns).Concat(FixedColumns).ToList();
+        var columns = LeadingColumns.Concat(paramColumns).Concat(scoreColumns).Concat(FixedColumns).Concat(taskColumns).ToList();
         return new TrialRows(columns, rows.Select(r => (IReadOnlyDictionary<string, object?>)columns.ToDictionary(c => c, c => r.GetValueOrDefault(c))).ToList());
     }
 
@@ -132,6 +136,21 @@ public sealed record TrialRows(IReadOnlyList<string> Columns, IReadOnlyList<IRea
             row["speed.cpu"] = speed.Machine.Cpu;
             Runtime("speed.torch.", speed.TorchSharp, row);
             if (speed.LlamaCpp is { } l) Runtime("speed.llama_cpp.", l, row);
+        }
+        if (AttrJson.TryDeserialize<TaskScores>(t.UserAttr(TrialAttrs.Tasks)) is { } tasks)
+        {
+            foreach (var task in tasks.Tasks)
+            {
+                row[$"task.{task.Task}.items"] = (long)task.Items;
+                foreach (var m in task.Metrics)
+                {
+                    row[$"task.{task.Task}.{m.Metric}"] = m.Value;
+                    row[$"task.{task.Task}.{m.Metric}_stderr"] = m.Stderr;
+                }
+            }
+            row["task.mean_acc"] = tasks.MeanAcc;
+            row["task.mean_acc_norm_or_acc"] = tasks.MeanHeadline;
+            row["task.bos"] = tasks.Bos;
         }
         row["fidelity_tokens"] = t.FidelityTokens;
         row["start_utc"] = t.StartUtc.ToString("O", CultureInfo.InvariantCulture);

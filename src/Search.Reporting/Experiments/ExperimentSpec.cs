@@ -60,6 +60,8 @@ public sealed record ExperimentSpec(
                 Space = x.Space ?? Space,
                 Sampler = x.Sampler ?? Sampler,
                 Fitness = x.Fitness ?? Fitness,
+                Trials = x.Trials ?? Trials,
+                Seeds = x.Seeds ?? Seeds,
                 Variants = null,
             }).ToList();
 

@@ -46,6 +46,19 @@ public static class ReportTables
         return new ReportTable("protocol", $"Study {s.Data.Name}: protocol", ["field", "value"], rows);
     }
 
+    /// <summary>"61.20 ± 1.54" per (task, metric), then the two means; empty where the trial has no task scores.</summary>
+    public static IEnumerable<string> TaskCells(TaskScores? scores, IReadOnlyList<(string Task, string Metric)> columns)
+    {
+        static string P(double? v) => v is double x ? (100 * x).ToString("F2", Inv) : "";
+        foreach (var (task, metric) in columns)
+        {
+            var m = scores?.Tasks.FirstOrDefault(t => t.Task == task)?.Metric(metric);
+            yield return m is null ? "" : m.Stderr is double se ? $"{P(m.Value)} ± {P(se)}" : P(m.Value);
+        }
+        yield return P(scores?.MeanAcc);
+        yield return P(scores?.MeanHeadline);
+    }
+
     /// <summary>Each hand-set baseline and the best searched config, with everything needed to rebuild them.</summary>
     public static ReportTable Summary(StudySummary s)
     {
@@ -64,6 +77,13 @@ public static class ReportTables
         }
         string[] headers = ["method", "trial", "proxy ppl", "search ppl", "test ppl", "params after", "achieved ratio", "calibration",
              "metric mix", "structure", "compensation", "trial seed", "widths per layer (heads/kv/channels)"];
+        // Studies scored with search --final-tasks add one column per task and metric, and the means.
+        var taskColumns = listed.SelectMany(v => v.Tasks?.Tasks ?? []).SelectMany(t => t.Metrics.Select(m => (t.Task, m.Metric))).Distinct().ToList();
+        if (taskColumns.Count > 0)
+        {
+            headers = [.. headers, .. taskColumns.Select(c => $"{c.Task} {c.Metric} (%)"), "mean acc (%)", "mean acc_norm|acc (%)"];
+            rows = rows.Select((r, i) => (IReadOnlyList<string>)[.. r, .. TaskCells(listed[i].Tasks, taskColumns)]).ToList();
+        }
         // Studies timed with search --speed add the measured speedup; others keep their columns.
         if (listed.Any(v => v.Speed is not null))
         {
@@ -128,6 +148,22 @@ public static class ReportTables
             headers, rows);
     }
 
+    /// <summary>Every trial scored with <c>search --final-tasks</c> (baselines first): test ppl beside each task's metrics (%, ± stderr) and the means.</summary>
+    public static ReportTable? Tasks(StudySummary s)
+    {
+        var scored = s.Views.Where(v => v.Tasks is not null).OrderBy(v => v.IsBaseline ? 0 : 1).ThenBy(v => v.Final?.TestPpl ?? double.MaxValue).ToList();
+        if (scored.Count == 0) return null;
+        var columns = scored.SelectMany(v => v.Tasks!.Tasks).SelectMany(t => t.Metrics.Select(m => (t.Task, m.Metric))).Distinct().ToList();
+        string[] headers = ["method", "trial", "test ppl", "params after", .. columns.Select(c => $"{c.Task} {c.Metric} (%)"), "mean acc (%)", "mean acc_norm|acc (%)"];
+        var rows = scored.Select(v => (IReadOnlyList<string>)[
+            v.Baseline ?? $"searched #{v.DisplayNumber}", v.DisplayNumber.ToString(Inv), F4(v.Final?.TestPpl), Count(v.Plan?.TotalParamsAfter),
+            .. TaskCells(v.Tasks, columns)]).ToList();
+        var first = scored[0].Tasks!;
+        string items = first.ItemCap is int cap ? $"first {cap.ToString("N0", Inv)} items per task" : "all items";
+        string files = string.Join("; ", first.Tasks.SelectMany(t => t.Files.Select(f => $"{t.Task} {t.Split}: {Path.GetFileName(f.Path)} sha256 {f.Sha256[..12]}…")));
+        return new ReportTable("tasks", $"Study {s.Data.Name}: zero-shot multiple-choice accuracy ({items}, contexts {first.Bos}; {files})", headers, rows);
+    }
+
     public static ReportTable Top(StudySummary s, int k) => new("top",
         $"Study {s.Data.Name}: top {k} trials by proxy ppl",
         ["rank", "trial", "kind", "proxy ppl", "proxy tokens", "search ppl", "test ppl", "achieved ratio", "calibration", "metric mix", "structure"],
@@ -158,6 +194,29 @@ public static class ReportTables
         }).ToList();
         return new ReportTable("published", $"Study {s.Data.Name}: published vs measured",
             ["method", "published model", "ratio", "dataset", "seqlen", "published ppl", "measured test ppl", "measured on", "difference", "source"], rows);
+    }
+
+    /// <summary>Published zero-shot accuracies (rows with <c>zero_shot</c>) next to the tagged trial's measured ones: "published / measured" per task and metric (%).</summary>
+    public static ReportTable? PublishedZeroShot(StudySummary s, IReadOnlyList<PublishedRow> published)
+    {
+        var withTasks = published.Where(p => p.ZeroShot is { Count: > 0 }).ToList();
+        if (withTasks.Count == 0) return null;
+        double? ratio = s.Data.Objective?.Ratio;
+        var keys = withTasks.SelectMany(p => p.ZeroShot!.Keys).Distinct().ToList();
+        var rows = withTasks.Select(p =>
+        {
+            var tasks = Measured(s, p, ratio)?.Tasks;
+            var cells = keys.Select(k =>
+            {
+                string pub = p.ZeroShot!.TryGetValue(k, out var v) ? v.ToString("F2", Inv) : "";
+                var parts = k.Split('.', 2);
+                var m = parts.Length == 2 ? tasks?.Tasks.FirstOrDefault(t => t.Task == parts[0])?.Metric(parts[1]) : null;
+                return m is null ? pub : $"{pub} / {(100 * m.Value).ToString("F2", Inv)}";
+            });
+            return (IReadOnlyList<string>)[p.Method, p.Model, p.Ratio.ToString("0%", Inv), .. cells, p.Source];
+        }).ToList();
+        return new ReportTable("published-zero-shot", $"Study {s.Data.Name}: published zero-shot accuracy (%) / measured (search --final-tasks)",
+            ["method", "published model", "ratio", .. keys, "source"], rows);
     }
 
     public static TrialView? Measured(StudySummary s, PublishedRow p, double? ratio)

@@ -22,7 +22,7 @@ public sealed class TrialExportTests : IDisposable
     private StudyData Study()
     {
         string db = Path.Combine(dir, "s.db");
-        var search = CliRun.In(dir, BadInputFixture.SearchArgs(db, "--trials", "10", "--study", "t"));
+        var search = CliRun.In(dir, BadInputFixture.SearchArgs(db, "--trials", "12", "--study", "t"));
         Assert.True(search.ExitCode == 0, search.Error);
         using var storage = StorageLocator.Open(db, readOnly: true);
         return StudyData.Load(storage, "t", db);

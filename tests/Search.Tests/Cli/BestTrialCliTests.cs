@@ -19,7 +19,7 @@ public sealed class BestTrialCliTests : IDisposable
     public void Given_a_study_without_finalists_When_best_and_export_trial_best_run_Then_they_name_the_same_trial()
     {
         string db = Path.Combine(dir, "s.db");
-        var search = CliRun.In(dir, BadInputFixture.SearchArgs(db, "--trials", "10", "--finalists", "0", "--study", "u"));
+        var search = CliRun.In(dir, BadInputFixture.SearchArgs(db, "--trials", "13", "--finalists", "0", "--study", "u"));
         Assert.True(search.ExitCode == 0, search.Error);
 
         var best = CliRun.In(dir, "best", "--db", db, "--study", "u", "--json");

@@ -79,14 +79,14 @@ public sealed class SearchCliTests : IDisposable
     public void Given_a_finished_search_When_listing_Then_baselines_and_the_searched_best_have_test_scores()
     {
         string db = Path.Combine(dir, "list.db");
-        var (exit, output, err) = CliRunner.Run(SearchArgs(db, 10));
+        var (exit, output, err) = CliRunner.Run(SearchArgs(db, 13));
         Assert.True(exit == 0, err);
         Assert.Contains("searched vs hand-set", output);
         Assert.Contains("flap-wifv-al-am-bias", output);
         var trials = Trials(db);
-        // quick.json's four published methods and their exact-budget twins, then two searched configs.
-        Assert.Equal(8, trials.Count(t => t.UserAttr(UserAttrKeys.Baseline) is not null));
-        Assert.Equal(9, trials.Count(t => t.UserAttr(Search.Records.TrialAttrs.Final) is not null));
+        // quick.json's four published methods, their exact-budget twins and three least-squares twins, then two searched configs.
+        Assert.Equal(11, trials.Count(t => t.UserAttr(UserAttrKeys.Baseline) is not null));
+        Assert.Equal(12, trials.Count(t => t.UserAttr(Search.Records.TrialAttrs.Final) is not null));
         foreach (var t in trials)
         {
             var plan = Search.Records.AttrJson.Deserialize<Search.Records.PlanSummary>(t.UserAttr(Search.Records.TrialAttrs.Plan))!;

@@ -14,7 +14,7 @@ public sealed class SpeedAnnotationTests(TimedStudy study)
     {
         var trials = study.Trials();
         var finalists = StudyFinalizer.Finalists(trials, 1);
-        Assert.Equal(9, finalists.Count); // quick.json's 8 baselines and the best searched
+        Assert.Equal(12, finalists.Count); // quick.json's 11 baselines and the best searched
         foreach (var t in trials)
         {
             var record = AttrJson.Deserialize<TrialSpeed>(t.UserAttr(TrialAttrs.Speed));

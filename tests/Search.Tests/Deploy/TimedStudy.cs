@@ -6,7 +6,7 @@ namespace Search.Tests.Deploy;
 
 /// <summary>
 /// One finished study on the embedded model, timed with <c>search --speed --llama-cpp</c> on a small
-/// protocol (16-token prompt, 8 new tokens, 2 repeats): quick.json's 8 baselines and 2 searched
+/// protocol (16-token prompt, 8 new tokens, 2 repeats): quick.json's 11 baselines and 2 searched
 /// trials, one searched finalist. Shared by the deployment tests, which only read it.
 /// </summary>
 public sealed class TimedStudy : IDisposable
@@ -20,7 +20,7 @@ public sealed class TimedStudy : IDisposable
 
     public string[] SearchArgs =>
     [
-        "search", "--space", CliRunner.Space("quick.json"), "--db", Db, "--study", Study, "--trials", "10", "--proxy-windows", "4",
+        "search", "--space", CliRunner.Space("quick.json"), "--db", Db, "--study", Study, "--trials", "13", "--proxy-windows", "4",
         "--finalists", "1", "--pool-size", "128", "--threads", "2", "--speed", "--llama-cpp",
         "--speed-prompt-tokens", $"{PromptTokens}", "--speed-new-tokens", $"{NewTokens}", "--speed-repeats", $"{Repeats}",
     ];

@@ -51,17 +51,23 @@ public sealed class CalibrationPoolsTests : IDisposable
     }
 
     [Fact]
-    public void Given_one_pool_When_trials_ask_for_other_sample_counts_Then_no_new_dense_pass_runs_but_another_seed_draws_a_new_pool()
+    public void Given_one_pool_When_trials_ask_for_other_sample_counts_Then_only_new_windows_run_and_another_seed_draws_a_new_pool()
     {
         using var model = RandomModels.GqaWithBiases();
         var (pools, _, _) = Setup(model, poolSize: 16);
-        long before = CalibrationStatistics.Collections;
+        long before = CalibrationStatistics.Collections, forwards = CalibrationStatistics.ForwardCalls;
         var eight = pools.Statistics("letters", 12, 8, seed: 0);
-        var sixteen = pools.Statistics("letters", 12, 16, seed: 0);
+        Assert.Equal(8, pools.CollectedWindows("letters", 12, 0));
+        long firstPass = CalibrationStatistics.ForwardCalls - forwards;
+        pools.Statistics("letters", 12, 4, seed: 0);                      // within the extent: no pass
         Assert.Equal(before + 1, CalibrationStatistics.Collections);
+        var sixteen = pools.Statistics("letters", 12, 16, seed: 0);       // a pass over windows 8..15 only
+        Assert.Equal(before + 2, CalibrationStatistics.Collections);
+        Assert.Equal(CalibrationStatistics.Batches(8, 16, CalibrationLadder.Rungs(16), 4096 / 12).Count,
+            CalibrationStatistics.ForwardCalls - forwards - firstPass);
         Assert.NotEqual(eight.Layers[0].Mlp.Mean, sixteen.Layers[0].Mlp.Mean);
         pools.Statistics("letters", 12, 8, seed: 1);
-        Assert.Equal(before + 2, CalibrationStatistics.Collections);
+        Assert.Equal(before + 3, CalibrationStatistics.Collections);
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed class ExportCommandTests
         {
             string db = Path.Combine(tmp, "s.db");
             var search = Cli("search", "--space", Path.Combine(RepoRoot(), "search-spaces", "quick.json"), "--db", db, "--study", "t",
-                "--trials", "10", "--proxy-windows", "4", "--finalists", "1", "--pool-size", "128");
+                "--trials", "12", "--proxy-windows", "4", "--finalists", "1", "--pool-size", "128");
             Assert.True(search.Code == 0, search.Err);
 
             var export = Cli("export", "--db", db, "--study", "t", "--trial", "best", "--out", Path.Combine(tmp, "pruned"));

@@ -7,33 +7,32 @@ namespace Search.Cli;
 /// <summary>Console tables read from stored trials only (no model needed).</summary>
 public static class StudyTables
 {
-    /// <summary>Hand-set baselines and the best searched trial, by test ppl where finalized.</summary>
+    /// <summary>
+    /// Hand-set baselines and the best searched trial (<see cref="SearchedRule"/>, the one
+    /// <c>export --trial best</c> writes), then the verdict on test (<see cref="BaselineComparison"/>).
+    /// </summary>
     public static void Summary(TextWriter output, string study, IReadOnlyList<FrozenTrial> trials)
     {
-        var complete = trials.Where(t => t.State == TrialState.Complete).ToList();
-        var finals = complete.Where(t => t.UserAttr(TrialAttrs.Final) is not null).ToList();
-        var baselines = finals.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null).ToList();
-        var searched = finals.Where(t => t.UserAttr(UserAttrKeys.Baseline) is null)
-            .OrderBy(t => Final(t)!.SearchPpl).ToList();
+        var baselines = trials.Where(t => t.State == TrialState.Complete && t.UserAttr(UserAttrKeys.Baseline) is not null && Final(t) is not null).ToList();
+        var best = SearchedRule.Best(trials);
         var table = new Table().Title($"study {Markup.Escape(study)}: searched vs hand-set")
             .AddColumns("trial", "config", "proxy ppl", "search-split ppl", "test ppl", "achieved ratio", "params after");
-        foreach (var t in baselines.Concat(searched.Take(1)))
+        foreach (var t in best is null ? baselines : [.. baselines, best])
         {
-            var f = Final(t)!;
+            var f = Final(t);
             var plan = AttrJson.Deserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan));
-            table.AddRow($"{t.Number + 1}", Markup.Escape(t.UserAttr(UserAttrKeys.Baseline) ?? "searched (best on search split)"),
-                $"{t.Value:F4}", $"{f.SearchPpl:F4}", $"{f.TestPpl:F4}",
+            string config = t.UserAttr(UserAttrKeys.Baseline) ?? (f is null ? "searched (best by proxy; not finalized)" : "searched (best on search split)");
+            table.AddRow($"{t.Number + 1}", Markup.Escape(config), $"{t.Value:F4}", f is null ? "" : $"{f.SearchPpl:F4}", f is null ? "" : $"{f.TestPpl:F4}",
                 plan is null ? "" : $"{plan.AchievedRatio:P2}", plan is null ? "" : $"{plan.TotalParamsAfter:N0}");
         }
         Progress.ConsoleFor(output).Write(table);
-        if (BaselineRule.Best(trials) is { } bestBase && searched.Count > 0)
+        if (BaselineComparison.Of(trials) is { } c)
         {
-            double b = Final(bestBase)!.TestPpl, s = Final(searched[0])!.TestPpl;
-            output.WriteLine($"test ppl: searched {s:F4} vs the best hand-set baseline (chosen on the search split) {b:F4} " +
-                             $"({bestBase.UserAttr(UserAttrKeys.Baseline)}): {(b - s) / b:+0.00%;-0.00%} {(s < b ? "better" : "not better")}");
-            if (AttrJson.Deserialize<SeedSpread>(bestBase.UserAttr(TrialAttrs.SeedSpread)) is { } spread)
-                output.WriteLine($"margin {b - s:F4} vs that baseline's calibration-seed spread {spread.Spread:F4} " +
-                                 $"(seeds {string.Join(",", spread.Seeds)}): {(b - s > spread.Spread ? "larger" : "NOT larger")}");
+            output.WriteLine($"test ppl: searched {c.SearchedFinal.TestPpl:F4} vs the best hand-set baseline (chosen on the search split) {c.BaselineFinal.TestPpl:F4} " +
+                             $"({c.BaselineTag}): {c.Gain:+0.00%;-0.00%} {(c.Better ? "better" : "not better")}");
+            if (c.Spread is { } spread)
+                output.WriteLine($"margin {c.Margin:F4} vs that baseline's calibration-seed spread {spread.Spread:F4} " +
+                                 $"(seeds {string.Join(",", spread.Seeds)}): {(c.MarginExceedsSpread == true ? "larger" : "NOT larger")}");
         }
         int failed = trials.Count(t => t.State == TrialState.Failed);
         if (failed > 0) output.WriteLine($"{failed} failed trial(s): see `prunesearch trials --study {study}`");

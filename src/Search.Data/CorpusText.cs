@@ -10,7 +10,7 @@ namespace Search.Data;
 /// </summary>
 public static class CorpusText
 {
-    /// <summary>Separator between documents of a multi-document corpus (ASSETS.md, docs/methods.md §5).</summary>
+    /// <summary>Separator between documents of a multi-document corpus (docs/methods.md §5; ../shared/ASSETS.md for the reference texts).</summary>
     public const string DocumentSeparator = "\n\n";
 
     /// <summary>Extensions <see cref="Read"/> understands, lower-case, with the dot.</summary>

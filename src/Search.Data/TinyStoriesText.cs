@@ -1,8 +1,8 @@
 namespace Search.Data;
 
 /// <summary>
-/// The <c>tinystories</c> preset's text preparation (ASSETS.md, "How the reference perplexities' text was
-/// prepared"): stories separated by <c>&lt;|endoftext|&gt;</c> lines are split there, each stripped, empty
+/// The <c>tinystories</c> preset's text preparation (as ../shared/ASSETS.md, which ships with the shared
+/// corpora, describes how the reference perplexities' text was prepared): stories separated by <c>&lt;|endoftext|&gt;</c> lines are split there, each stripped, empty
 /// ones dropped, and joined with "\n\n". A file without the marker (train.txt, whose story boundaries are
 /// lost) is used verbatim.
 /// </summary>

@@ -16,13 +16,14 @@ public sealed class StudySummary
         Views = data.Trials.Select(t => TrialView.From(t, components)).ToList();
         var complete = Views.Where(v => v.Trial.State == TrialState.Complete).ToList();
         Baselines = complete.Where(v => v.IsBaseline).ToList();
-        BestSearched = complete.Where(v => !v.IsBaseline && v.Final is not null).MinBy(v => v.Final!.SearchPpl)
-                       ?? complete.Where(v => !v.IsBaseline).MinBy(v => v.Proxy);
+        var bestSearched = SearchedRule.Best(data.Trials);
+        BestSearched = bestSearched is null ? null : Views.First(v => v.Number == bestSearched.Number);
         var bestBaseline = BaselineRule.Best(data.Trials);
         BestBaseline = bestBaseline is null ? null : Views.First(v => v.Number == bestBaseline.Number);
         if (BestBaseline is { Final: { } b } && BestSearched is { Final: { } s })
             Improvement = new Improvement(BestBaseline.Baseline!, BestBaseline.DisplayNumber, b.SearchPpl, b.TestPpl,
                 BestSearched.DisplayNumber, s.SearchPpl, s.TestPpl, s.SearchSplit, s.TestSplit, Yardstick(data.Trials));
+        Comparison = BaselineComparison.Of(data.Trials);
     }
 
     public StudyData Data { get; }
@@ -45,13 +46,16 @@ public sealed class StudySummary
     /// <summary>Complete baseline trials in queue order.</summary>
     public IReadOnlyList<TrialView> Baselines { get; }
 
-    /// <summary>Best searched finalist by full search-split ppl (by proxy when nothing was finalized).</summary>
+    /// <summary>The best searched trial by <see cref="SearchedRule"/> (search-split ppl among finalists, proxy while none is finalized).</summary>
     public TrialView? BestSearched { get; }
 
     /// <summary>Best finalized baseline by full search-split ppl.</summary>
     public TrialView? BestBaseline { get; }
 
     public Improvement? Improvement { get; }
+
+    /// <summary>Best searched vs best baseline on test, with the seed-spread verdict (<see cref="BaselineComparison"/>).</summary>
+    public BaselineComparison? Comparison { get; }
 
     /// <summary>The hand-set FLAP AL-AM baseline, if the study ran it (the widths plot compares against it).</summary>
     public TrialView? AlAm => Baselines.FirstOrDefault(v => v.Structure == "al-am");

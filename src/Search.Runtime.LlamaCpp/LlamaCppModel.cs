@@ -99,7 +99,9 @@ public sealed class LlamaCppModel : IDisposable
 
     /// <summary>
     /// Perplexity under our evaluator's protocol: each window [count, seqLen] (row-major) is a fresh
-    /// sequence, positions 1…seqLen−1 are scored, NLL summed in float64, ppl = exp(mean).
+    /// sequence, positions 1…seqLen−1 are scored, NLL summed in float64, ppl = exp(mean). Computed here
+    /// from llama.cpp's logits rather than through Search.Data's <c>NllTotal</c>: this is the
+    /// independent side of the GGUF parity check, and this project references only Search.Model.
     /// </summary>
     public double Perplexity(long[] windows, int count, int seqLen)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application.Stores;
 using Search.Reporting;
 using Search.Reporting.Tables;
 
@@ -51,7 +52,7 @@ public static class CompareCommand
         if (studies.Count + trials.Count < 1) throw new ReportInputException("compare needs at least one --study or --trial");
         var cache = new Dictionary<string, StudySummary>();
         StudySummary Summary(string name) =>
-            cache.TryGetValue(name, out var s) ? s : cache[name] = new StudySummary(ReportStores.Load(dbs, name));
+            cache.TryGetValue(name, out var s) ? s : cache[name] = new StudySummary(StudyStores.Load(dbs, name));
         var columns = new List<CompareTable.Column>();
         if (trials.Count == 0)
             foreach (var name in studies)

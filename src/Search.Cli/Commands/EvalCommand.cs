@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application;
 using System.Text.Json;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;

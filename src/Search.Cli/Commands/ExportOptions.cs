@@ -1,13 +1,10 @@
 using System.CommandLine;
 using Search.Model;
+using Search.Application.Export;
 using Search.Model.Export;
 using Search.Runtime.LlamaCpp;
 
 namespace Search.Cli.Commands;
-
-/// <summary>What to write: the format and its format-specific choices.</summary>
-/// <param name="Quant">gguf --quant: quantized by llama.cpp from an f32 GGUF (null: f32/f16 as GgufType says).</param>
-public sealed record ExportTarget(ExportFormat Format, GgufFileType GgufType, DeciLmOptions? DeciLm, GgufQuantization? Quant = null);
 
 /// <summary>The options export and prune share to choose a deployment format, defined once.</summary>
 public static class ExportOptions
@@ -53,25 +50,4 @@ public static class ExportOptions
         var q = quant is null ? null : GgufQuantization.Parse(quant, "--quant");
         return new ExportTarget(f, type, f == ExportFormat.DeciLm ? new DeciLmOptions(padHeads) : null, q);
     }
-
-    /// <summary>
-    /// Writes <paramref name="model"/> as <paramref name="target"/> says: through llama.cpp's quantizer
-    /// (scored on <paramref name="windows"/> against its f32 source) when it asks for a quantization.
-    /// </summary>
-    public static (ExportedModel Written, QuantizedGguf? Quantized) Write(IDecoderLayers model, string tokenizerDir, string outPath,
-        ExportTarget target, int threads, GgufCheckWindows? windows)
-    {
-        if (target.Quant is not { } quant)
-            return (ModelExport.Write(model, tokenizerDir, outPath, target.Format, target.GgufType, target.DeciLm), null);
-        if (LlamaCppRuntime.Unavailable() is { } reason)
-            throw new UserInputException($"--quant needs llama.cpp's quantizer, and llama.cpp did not load ({reason})");
-        var quantized = QuantizedExport.Write(model, tokenizerDir, outPath, quant, threads, windows);
-        return (quantized.Written, quantized);
-    }
-
-    /// <summary>The folder an export writes into (for a .gguf file path, its parent).</summary>
-    public static string FolderOf(string outPath, ExportFormat format) =>
-        format == ExportFormat.Gguf && outPath.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase)
-            ? Path.GetDirectoryName(Path.GetFullPath(outPath))!
-            : outPath;
 }

@@ -1,23 +1,19 @@
 using System.CommandLine;
 using System.Text.Json;
+using Search.Application;
+using Search.Application.Prune;
 using Search.Model;
 using Search.Model.Checkpoints;
-using Search.Model.Export;
 using Search.Model.Runtime;
 using Search.Data;
-using Search.Training;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
-using Search.Pruning.Surgery;
-using Search.Runtime.LlamaCpp;
-using Spectre.Console;
 
 namespace Search.Cli.Commands;
 
 /// <summary>
-/// <c>prunesearch prune</c>: one FLAP-style run — calibration statistics (cached on disk), metric
-/// mixture scores, allocation, surgery with optional bias compensation, dense and pruned perplexity,
-/// and optionally the pruned model as an HF folder that <c>eval</c> reloads.
+/// <c>prunesearch prune</c>: options (every flag checked before the model loads) → <see cref="PruneOnce.Run"/>
+/// (one FLAP-style pass, optionally writing the pruned model) → the report as tables or JSON.
 /// </summary>
 public static class PruneCommand
 {
@@ -101,44 +97,16 @@ public static class PruneCommand
             var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--gguf-dtype", parse.GetValue(padHeads), parse.GetValue(quant));
             var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
+            var residency = WeightResidencies.Parse(parse.GetValue(weights)!);
             bool asJson = parse.GetValue(json);
-            var log = asJson ? null : output;
-            string? outPath = parse.GetValue(outDir);
 
-            using var loaded = ModelSources.Load(parse.GetValue(model)!, dt, dev, log, WeightResidencies.Parse(parse.GetValue(weights)!));
-            if (outPath is not null && Path.GetFullPath(outPath).TrimEnd('/') == Path.GetFullPath(loaded.Dir).TrimEnd('/'))
-                throw new UserInputException("--out must not be the dense model's folder (saving replaces its weights)");
-            allocation.EnsureFits(loaded.Model);
-            var tokens = TokenCache.OpenDefault();
-            CalibrationWindows? windows = null;
-            var recipe = new PruningRecipe(mixture, allocation, comp);
-            if (recipe.NeedsStatistics)
-            {
-                var source = ModelSources.ResolveDataset(pool.Source, pool.Split, parse.GetValue(dataDir), log);
-                windows = CorpusTokens.CalibrationWindowsOf(source, loaded.Tokenizer, tokens, pool);
-            }
-            var evalSource = ModelSources.ResolveDataset(evalSpec.Dataset, evalSpec.Split, parse.GetValue(dataDir), log);
-            var evalWindows = CorpusTokens.EvalWindowsOf(evalSource, loaded.Tokenizer, tokens, BosMode.Corpus, evalSpec.SeqLen, evalSpec.MaxWindows);
-            var cache = parse.GetValue(statsCache) is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
-
-            var request = new PruneRequest(recipe, pool, windows, evalWindows, cache, StatisticsMode: mode);
-            using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
-                (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
-            QuantizedGguf? quantized = null;
-            if (outPath is not null)
-            {
-                var checkWindows = new GgufCheckWindows(evalWindows.Ids, evalWindows.Count, evalWindows.SeqLen);
-                (var written, quantized) = ExportOptions.Write(outcome.Pruned, loaded.Dir, outPath, target, parse.GetValue(threads), checkWindows);
-                outPath = written.Path;
-            }
-
-            var report = PruneReport.Of(loaded, outcome, mixture.ToString(), CompensationNames.Name(comp), StatisticsModeNames.Name(mode),
-                windows is null ? null : pool, evalSpec, outPath, dev.ToString());
-            if (quantized is not null) report = report with { Quantization = PruneQuantization.Of(quantized) };
+            var report = PruneOnce.Run(new PruneOnceRequest(parse.GetValue(model)!, new PruningRecipe(mixture, allocation, comp), pool, evalSpec, mode,
+                target, parse.GetValue(outDir), parse.GetValue(statsCache), parse.GetValue(dataDir), dev, dt, residency, parse.GetValue(threads)),
+                asJson ? null : output);
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
-            else PruneReport.PrintTables(Progress.ConsoleFor(output), report);
+            else PruneTables.Print(Progress.ConsoleFor(output), report);
             if (report.Error is { } problem) throw new UserInputException(problem);
-            return quantized?.Check is { Passed: false } ? CliApp.InternalError : 0;
+            return report.Quantization?.Perplexity is { Passed: false } ? CliApp.InternalError : 0;
         });
         return cmd;
     }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application.Stores;
 using Search.Reporting;
 using Search.Reporting.Experiments;
 using Search.Reporting.Tables;
@@ -42,8 +43,8 @@ public static class ReportCommand
         IReadOnlyList<PublishedRow> published, int top, string? regenerate)
     {
         if (top < 1) throw new ReportInputException($"--top must be at least 1, got {top}");
-        var summary = new StudySummary(ReportStores.Load(dbs, study));
-        var all = ReportStores.LoadAll(dbs).Select(d => d.Name == study ? summary : new StudySummary(d)).ToList();
+        var summary = new StudySummary(StudyStores.Load(dbs, study));
+        var all = StudyStores.LoadAll(dbs).Select(d => d.Name == study ? summary : new StudySummary(d)).ToList();
         regenerate ??= $"prunesearch report {string.Join(" ", dbs.Select(d => $"--db {d}"))} --study {study} --format {format.Extension()} --out {outDir}";
         return ReportWriter.Write(summary, all, format, outDir, published, top, regenerate);
     }
@@ -55,7 +56,7 @@ public static class ReportCommand
     public static IReadOnlyList<string> WriteSeeds(IReadOnlyList<string> dbs, IReadOnlyList<string> studies, string outDir,
         IReadOnlyList<PublishedRow> published, string regenerate)
     {
-        var seeds = studies.Select(name => new StudySummary(ReportStores.Load(dbs, name))).ToList();
+        var seeds = studies.Select(name => new StudySummary(StudyStores.Load(dbs, name))).ToList();
         var median = Search.Reporting.Tables.SeedTable.Median(seeds);
         // The experiment's own studies only: a store that also holds an older run's studies does not leak them into its plots.
         return ReportWriter.Write(median, seeds, ReportFormat.Markdown, outDir, published, ReportWriter.DefaultTopK, regenerate, seeds);

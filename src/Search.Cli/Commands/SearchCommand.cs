@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application.Stores;
 using Search.Data;
 using Search.Training;
 using Search.Model.Runtime;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Search.Application.Stores;
 using Search.Model;
 using Search.Optimization.Storage;
 using Search.Records;
@@ -28,7 +29,7 @@ public static class TrialsCommand
         {
             string f = parse.GetValue(format)!.Trim().ToLowerInvariant();
             if (f is not ("table" or "json" or "csv")) throw new UserInputException($"--format: unknown value '{parse.GetValue(format)}' (expected table, json or csv)");
-            var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
+            var (record, trials) = StudyStores.ReadTrials(parse.GetValue(db)!, parse.GetValue(study)!);
             if (f == "table") StudyTables.List(output, record.Name, TrialParams.MixComponentsOf(record.SpaceJson), trials);
             else output.Write(f == "json" ? TrialRowsText.Json(TrialRows.Of(trials)) : TrialRowsText.Csv(TrialRows.Of(trials)));
             return 0;
@@ -44,7 +45,7 @@ public static class TrialsCommand
         var cmd = new Command("best", "The best searched trial next to the hand-set baselines (finalized on the search and test splits).") { study, db, json };
         cmd.SetAction(parse =>
         {
-            var (record, trials) = Read(parse.GetValue(db)!, parse.GetValue(study)!);
+            var (record, trials) = StudyStores.ReadTrials(parse.GetValue(db)!, parse.GetValue(study)!);
             StudyData.EnsureScored(parse.GetValue(db)!, record.Name, trials);
             if (parse.GetValue(json)) output.Write(BestDocument.Json(record.Name, trials));
             else StudyTables.Summary(output, record.Name, trials);
@@ -52,20 +53,4 @@ public static class TrialsCommand
         });
         return cmd;
     }
-
-    /// <summary>The study and its trials, every attribute a table renders checked (<see cref="StoreReads"/>).</summary>
-    public static (StudyRecord Record, IReadOnlyList<Search.Optimization.Trials.FrozenTrial> Trials) Read(string dbPath, string study)
-    {
-        var read = StoreReads.Read(dbPath, () =>
-        {
-            using var storage = StorageLocator.Open(dbPath, readOnly: true);
-            var record = storage.FindStudy(study)
-                ?? throw new UserInputException($"{storage.DisplayName}: no study named '{study}' (studies: {string.Join(", ", storage.GetStudies().Select(s => s.Name).DefaultIfEmpty("none"))})");
-            return (record, storage.GetTrials(study));
-        });
-        if (read.Item2.Count == 0) throw new UserInputException($"study '{study}' has no trials yet");
-        StoreReads.CheckAttrs(dbPath, study, read.Item2);
-        return read;
-    }
-
 }

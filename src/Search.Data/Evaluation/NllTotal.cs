@@ -2,7 +2,10 @@ namespace Search.Data.Evaluation;
 
 /// <summary>
 /// Summed next-token negative log-likelihood (nats, accumulated in float64) over <paramref name="Tokens"/>
-/// scored positions: the one place perplexity is computed from, exp(Sum / Tokens).
+/// scored positions, and exp(Sum / Tokens): where every TorchSharp evaluator (eval, prune, the search's
+/// proxy and final scores, export's reload check) turns NLL into perplexity. The llama.cpp runtime
+/// applies the same protocol to llama.cpp's own logits (<c>LlamaCppModel.Perplexity</c>), on purpose
+/// apart: it is the independent side of the GGUF parity check and does not reference this project.
 /// </summary>
 public sealed record NllTotal(double Sum, long Tokens)
 {

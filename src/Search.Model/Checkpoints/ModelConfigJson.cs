@@ -135,24 +135,12 @@ public static class ModelConfigJson
                 _ => "LlamaForCausalLM",
             }),
             ["model_type"] = c.ModelType,
-            ["hidden_size"] = c.HiddenSize,
-            ["intermediate_size"] = c.IntermediateSize,
-            ["num_hidden_layers"] = c.NumLayers,
-            ["num_attention_heads"] = c.NumAttentionHeads,
-            ["num_key_value_heads"] = c.NumKeyValueHeads,
-            ["head_dim"] = c.HeadDim,
-            ["vocab_size"] = c.VocabSize,
-            ["max_position_embeddings"] = c.MaxPositionEmbeddings,
-            ["rms_norm_eps"] = c.RmsNormEps,
-            ["rope_theta"] = c.RopeTheta,
-            ["hidden_act"] = "silu",
-            ["attention_bias"] = c.ModelType != "qwen2" && c.QkvBias,
-            ["mlp_bias"] = c.GateUpBias,
-            ["tie_word_embeddings"] = c.TieWordEmbeddings,
-            ["torch_dtype"] = torchDtype,
-            ["bos_token_id"] = c.BosTokenId,
-            ["eos_token_id"] = c.EosTokenId,
         };
+        AddLlamaShape(root, c);
+        root["attention_bias"] = c.ModelType != "qwen2" && c.QkvBias;
+        root["mlp_bias"] = c.GateUpBias;
+        root["tie_word_embeddings"] = c.TieWordEmbeddings;
+        AddDtypeAndTokens(root, c, torchDtype);
         if (c.SlidingWindow is int w) root["sliding_window"] = w;
         // IsDense covers compensation biases too, so a dense-width model with FLAP biases keeps them.
         if (!c.IsDense)
@@ -170,6 +158,34 @@ public static class ModelConfigJson
             root[PerLayerField] = arr;
         }
         return root;
+    }
+
+    /// <summary>
+    /// The fields every HF LlamaConfig-style config holds, from the model's config: sizes, heads,
+    /// vocabulary, positions, norm epsilon, RoPE base and activation. One home for the keys, shared by
+    /// this writer and the DeciLM writer (which adds its per-block configs around them).
+    /// </summary>
+    public static void AddLlamaShape(JsonObject root, ModelConfig c)
+    {
+        root["hidden_size"] = c.HiddenSize;
+        root["intermediate_size"] = c.IntermediateSize;
+        root["num_hidden_layers"] = c.NumLayers;
+        root["num_attention_heads"] = c.NumAttentionHeads;
+        root["num_key_value_heads"] = c.NumKeyValueHeads;
+        root["head_dim"] = c.HeadDim;
+        root["vocab_size"] = c.VocabSize;
+        root["max_position_embeddings"] = c.MaxPositionEmbeddings;
+        root["rms_norm_eps"] = c.RmsNormEps;
+        root["rope_theta"] = c.RopeTheta;
+        root["hidden_act"] = "silu";
+    }
+
+    /// <summary>The stored dtype and the special token ids (the tail of every HF config this project writes).</summary>
+    public static void AddDtypeAndTokens(JsonObject root, ModelConfig c, string torchDtype)
+    {
+        root["torch_dtype"] = torchDtype;
+        root["bos_token_id"] = c.BosTokenId;
+        root["eos_token_id"] = c.EosTokenId;
     }
 
     public static void Write(ModelConfig c, string torchDtype, string path) =>

@@ -107,26 +107,14 @@ public static class DeciLmWriter
             ["architectures"] = new JsonArray(Architecture),
             ["model_type"] = ModelType,
             ["auto_map"] = new JsonObject { ["AutoConfig"] = DeciLmConfigClass.AutoConfig },
-            ["hidden_size"] = c.HiddenSize,
-            ["num_hidden_layers"] = c.NumLayers,
-            ["num_attention_heads"] = c.NumAttentionHeads,
-            ["num_key_value_heads"] = c.NumKeyValueHeads,
-            ["intermediate_size"] = c.IntermediateSize,
-            ["head_dim"] = c.HeadDim,
-            ["vocab_size"] = c.VocabSize,
-            ["max_position_embeddings"] = c.MaxPositionEmbeddings,
-            ["rms_norm_eps"] = c.RmsNormEps,
-            ["rope_theta"] = c.RopeTheta,
-            ["hidden_act"] = "silu",
-            ["attention_bias"] = oBias,
-            ["qkv_bias"] = c.QkvBias,
-            ["mlp_bias"] = downBias,
-            ["tie_word_embeddings"] = tied,
-            ["torch_dtype"] = dtype,
-            ["bos_token_id"] = c.BosTokenId,
-            ["eos_token_id"] = c.EosTokenId,
-            ["block_configs"] = blocks,
         };
+        ModelConfigJson.AddLlamaShape(root, c);
+        root["attention_bias"] = oBias;
+        root["qkv_bias"] = c.QkvBias;
+        root["mlp_bias"] = downBias;
+        root["tie_word_embeddings"] = tied;
+        ModelConfigJson.AddDtypeAndTokens(root, c, dtype);
+        root["block_configs"] = blocks;
         return root;
     }
 

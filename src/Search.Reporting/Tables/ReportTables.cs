@@ -236,15 +236,10 @@ public static class ReportTables
             rows.Add(new[] { i.TestSplit, "test", F4(i.SearchedTestPpl), F4(i.BaselineTestPpl), i.TestGain.ToString("+0.00%;-0.00%;0.00%", Inv) });
             rows.Add(new[] { "survives on test", "", "", "", i.Survival is double v ? v.ToString("0%", Inv) : "n/a (no search-split gain)" });
             // The yardstick: the best baseline on test, re-calibrated with other calibration seeds.
-            foreach (var b in s.Baselines)
-                if (AttrJson.TryDeserialize<SeedSpread>(b.Trial.UserAttr(TrialAttrs.SeedSpread)) is { } spread && b.Final is { } bf
-                    && s.BestSearched?.Final is { } sf)
-                {
-                    double margin = bf.TestPpl - sf.TestPpl;
-                    rows.Add(new[] { $"{bf.TestSplit}, seeds {string.Join(",", spread.Seeds)}", $"{b.Baseline} seed spread",
-                        F4(sf.TestPpl), $"{F4(spread.TestPpl.Min())}..{F4(spread.TestPpl.Max())}",
-                        $"margin {F4(margin)} {(margin > spread.Spread ? ">" : "<=")} spread {F4(spread.Spread)}" });
-                }
+            if (s.Comparison is { Spread: { } spread } c)
+                rows.Add(new[] { $"{c.BaselineFinal.TestSplit}, seeds {string.Join(",", spread.Seeds)}", $"{c.BaselineTag} seed spread",
+                    F4(c.SearchedFinal.TestPpl), $"{F4(spread.TestPpl.Min())}..{F4(spread.TestPpl.Max())}",
+                    $"margin {F4(c.Margin)} {(c.MarginExceedsSpread == true ? ">" : "<=")} spread {F4(spread.Spread)}" });
         }
         string vs = s.Improvement is null ? "" : $" (trial {s.Improvement.SearchedTrial}) vs {s.Improvement.BaselineTag} (trial {s.Improvement.BaselineTrial})";
         return new ReportTable("improvement", $"Study {s.Data.Name}: best searched{vs}",

@@ -24,6 +24,7 @@ public static class SeedTable
             {
                 var i = s.Improvement;
                 var spread = s.BestBaseline is { } b ? AttrJson.TryDeserialize<SeedSpread>(b.Trial.UserAttr(TrialAttrs.SeedSpread)) : null;
+                var verdict = s.Comparison?.MarginExceedsSpread;
                 if (i is not null) gains.Add(i.TestGain);
                 rows.Add(new[]
                 {
@@ -31,7 +32,7 @@ public static class SeedTable
                     i?.BaselineTag ?? "", ReportTables.F4(i?.BaselineTestPpl), ReportTables.F4(i?.SearchedTestPpl),
                     i is null ? "" : Pct(i.TestGain),
                     spread is null ? "" : ReportTables.F4(spread.Spread),
-                    i is null || spread is null ? "" : i.BaselineTestPpl - i.SearchedTestPpl > spread.Spread ? "yes" : "no",
+                    i is null || verdict is null ? "" : verdict.Value ? "yes" : "no",
                 });
             }
             if (gains.Count > 0)

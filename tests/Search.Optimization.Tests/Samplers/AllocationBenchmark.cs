@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using Search.Optimization.Samplers;
 using Search.Optimization.Spaces;
+using Search.Optimization.Storage;
 using Search.Optimization.Trials;
 
 namespace Search.Optimization.Tests.Samplers;
@@ -60,6 +62,19 @@ internal sealed class AllocationBenchmark
     }
 
     public int Layers { get; }
+
+    /// <summary>
+    /// One search of <paramref name="trials"/> trials with the hand-set baselines enqueued first: the
+    /// noise-free value of the trial it reports (<see cref="Reported"/>).
+    /// </summary>
+    public double Search(ISampler sampler, int trials, int seed)
+    {
+        using var storage = new InMemoryStorage();
+        var study = TestData.NewStudy(storage, Space, sampler, seed);
+        foreach (var (tag, parameters) in Baselines()) study.Enqueue(parameters, tag);
+        study.Optimize(Evaluate, trials);
+        return Reported(study.Trials);
+    }
     public SearchSpace Space { get; }
 
     public const string SpaceJson = """

@@ -128,7 +128,7 @@ public sealed class DatasetCatalogTests : IDisposable
         Assert.Contains(DataDirectory.EnvironmentVariable, error.Message);
     }
 
-    // sha256 of the text prepared by Python exactly as ASSETS.md describes (split at <|endoftext|>,
+    // sha256 of the text prepared by Python exactly as ../shared/ASSETS.md describes (split at <|endoftext|>,
     // strip, drop empty, "\n\n".join; json text fields "\n\n".join) — the text behind reference_outputs.json.
     [SharedFact]
     public void Given_the_shared_data_When_prepared_Then_the_text_matches_the_reference_preparation_byte_for_byte()
@@ -137,7 +137,7 @@ public sealed class DatasetCatalogTests : IDisposable
 
         Assert.Equal("1f876c3858621faad9d8ec41157bfe294218ca80cfe1c97d7298cde710cd83ff", Sha256(catalog.ReadText("tinystories", "valid")));
         Assert.Equal("378e72e19269f117ff4835ebc3e4292910833be80d64ba630cb4a2447204df64", Sha256(catalog.ReadText("c4", "sample")));
-        // ASSETS.md: wikitext2-raw/test.txt is byte-exact wiki.test.raw with this sha256; verbatim reading must keep it.
+        // ../shared/ASSETS.md: wikitext2-raw/test.txt is byte-exact wiki.test.raw with this sha256; verbatim reading must keep it.
         Assert.Equal("173c87a53759e0201f33e0ccf978e510c2042d7f2cb78229d9a50d79b9e7dd08", Sha256(catalog.ReadText("wikitext2", "test")));
     }
 

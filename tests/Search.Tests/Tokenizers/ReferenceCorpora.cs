@@ -4,7 +4,7 @@ namespace Search.Tests.Tokenizers;
 
 /// <summary>
 /// The evaluation texts exactly as reference_outputs.json's perplexity protocol prepared them
-/// (ASSETS.md, "How the reference perplexities' text was prepared").
+/// (../shared/ASSETS.md, "How the reference perplexities' text was prepared").
 /// </summary>
 internal static class ReferenceCorpora
 {

@@ -3,16 +3,16 @@ using Search.Model;
 using Search.Optimization.Trials;
 using Search.Records;
 
-namespace Search.Cli.Commands;
+namespace Search.Application.Stores;
 
 /// <summary>
 /// Reading a study store as a command does, with damage turned into one line that names the file.
 /// A LiteDB file cut short throws <c>LiteException</c> ("page type must be collection page"), a
 /// hand-edited document throws <c>InvalidCastException</c>/<c>FormatException</c>/<c>ArgumentException</c>
 /// from the document mapping, an edited attribute <c>JsonException</c> when a table renders it —
-/// none of them says which file. The storage layer is not this project's to change here, so the
-/// commands wrap their reads: only reads of the store run inside <see cref="Read{T}"/>, so a
-/// cast error elsewhere is never blamed on the file.
+/// none of them says which file. The storage layer names the file for what it detects itself (a cut
+/// file, a foreign file, two trials with one number, a full disk); the rest is caught here, around
+/// reads of the store only (<see cref="Read{T}"/>), so a cast error elsewhere is never blamed on the file.
 /// </summary>
 public static class StoreReads
 {

@@ -7,7 +7,7 @@ using Search.Objective;
 using Search.Runtime.LlamaCpp;
 using static TorchSharp.torch;
 
-namespace Search.Cli.Commands;
+namespace Search.Application.Export;
 
 /// <summary>The trial's stored proxy perplexity and what it was scored on.</summary>
 public sealed record StoredScore(double Ppl, long Tokens, string Split);

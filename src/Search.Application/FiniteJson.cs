@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Search.Cli;
+namespace Search.Application;
 
 /// <summary>
 /// JSON output for results that may not be numbers: NaN and ±infinity are written as <c>null</c>

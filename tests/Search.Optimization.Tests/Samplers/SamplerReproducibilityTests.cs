@@ -45,7 +45,7 @@ public sealed class SamplerReproducibilityTests
     public void Given_an_unknown_sampler_name_When_created_Then_the_error_lists_the_known_ones()
     {
         var error = Assert.Throws<OptimizationInputException>(() => SamplerFactory.Create("tpe"));
-        Assert.Equal("unknown sampler 'tpe'; expected one of random, gp, evolutionary, hybrid", error.Message);
+        Assert.Equal("unknown sampler 'tpe'; expected one of random, gp, evolutionary, hybrid, levels", error.Message);
     }
 
     [Fact]

@@ -47,13 +47,13 @@ public static class ReproduceCommand
                         SearchCommand.Run(output, Options(arm, root, db, parse.GetValue(dataDir), seed));
             }
             string rel(string p) => Path.GetRelativePath(root, p);
-            string regenerate = spec.SearchSeeds.Count > 1 || spec.Expanded.Count > 1
-                ? $"prunesearch reproduce experiments/{spec.Name}.json --report-only"
-                : $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {spec.Name} --experiment experiments/{spec.Name}.json --out {rel(outDir)})";
             var studies = spec.Expanded.SelectMany(arm => arm.SearchSeeds.Select(arm.StudyName)).ToList();
+            string regenerate = studies.Count > 1
+                ? $"prunesearch reproduce experiments/{spec.Name}.json --report-only"
+                : $"prunesearch reproduce experiments/{spec.Name}.json --report-only  (or: prunesearch report --db {rel(db)} --study {studies[0]} --experiment experiments/{spec.Name}.json --out {rel(outDir)})";
             var files = studies.Count > 1
                 ? ReportCommand.WriteSeeds([db], studies, outDir, spec.Published, regenerate)
-                : ReportCommand.Write([db], spec.Name, ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK, regenerate);
+                : ReportCommand.Write([db], studies[0], ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK, regenerate);
             foreach (var f in files) output.WriteLine($"wrote {f}");
             return 0;
         });

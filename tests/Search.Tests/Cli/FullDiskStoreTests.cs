@@ -44,8 +44,11 @@ public sealed class FullDiskStoreTests : IDisposable
 
         var error = Assert.Throws<OptimizationInputException>(() =>
         {
+            // Written until the disk refuses (16 × 256 KB > the 512 KB disk): one record may still fit in pages
+            // the store had already taken, which made a single write pass in some runs.
             using var storage = new LiteDbStorage(db);
-            storage.CreateOrOpenStudy(Record("second", "{\"pad\": \"" + new string('x', 256 << 10) + "\"}"));
+            for (int i = 0; i < 16; i++)
+                storage.CreateOrOpenStudy(Record($"second-{i}", "{\"pad\": \"" + new string('x', 256 << 10) + "\"}"));
         });
         Assert.Contains(db, error.Message);
         Assert.Contains("disk is full", error.Message);

@@ -325,6 +325,7 @@ public sealed class LiteDbStorage : ITrialStorage
     private T Write<T>(Func<T> body)
     {
         if (ReadOnly) throw new InvalidOperationException($"study store '{FilePath}' was opened read-only");
+        StoreFileErrors.EnsureRoomToWrite(FilePath);
         return Guard(() => InTransaction(body));
     }
 

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 // Usage: dotnet run -c Release --project experiments/Search.Bench -- eval [windows] [seqlen]
 //        dotnet run -c Release --project experiments/Search.Bench -- flap-check [pooled|flap-exact]  (JSON on stdout)
 //        dotnet run -c Release --project experiments/Search.Bench -- trial [windows] [seqlen]
+//        dotnet run -c Release --project experiments/Search.Bench -- levels [candidates] [seqlen]   (level-search candidate time split)
 //        dotnet run -c Release --project experiments/Search.Bench -- scoring [shape] [layers] [trials]   (unit score cache, issue 18)
 //        dotnet run -c Release --project experiments/Search.Bench -- search [trials]
 //        dotnet run -c Release --project experiments/Search.Bench -- scale MODEL_DIR [windows] [seqlen] [dtype]
@@ -42,6 +43,9 @@ switch (what)
         break;
     case "scoring":
         ScoringCache.Run(args.Length > 1 ? args[1] : "tinyllama-1.1b", args.Length > 2 ? int.Parse(args[2]) : 4, args.Length > 3 ? int.Parse(args[3]) : 5);
+        break;
+    case "levels":
+        LevelThroughput.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 40, args.Length > 2 ? int.Parse(args[2]) : 128);
         break;
     case "trial":
         TrialTimeSplit.Run(shared, args.Length > 1 ? int.Parse(args[1]) : 64, args.Length > 2 ? int.Parse(args[2]) : 128);

@@ -57,14 +57,14 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
 
     public Transformer Dense => dense;
 
-    /// <summary>The level database of a config's context (its pool, mixture, unit and compensation); the caller disposes it.</summary>
-    public Search.Pruning.Levels.LevelDatabase LevelDatabase(TrialConfig c)
+    /// <summary>The level database of a config's context (its pool, mixture and compensation) in <paramref name="unit"/>; the caller disposes it.</summary>
+    public Search.Pruning.Levels.LevelDatabase LevelDatabase(TrialConfig c, AttentionUnit unit)
     {
         var pool = c.Calibration;
         ChannelStats? stats = c.Recipe.NeedsStatistics ? pools.Statistics(pool.Source, pool.SeqLen, pool.Samples, pool.Seed) : null;
         var scores = c.Recipe.Mixture.Score(dense, stats);
         var windows = ReconstructionWindows(c);
-        return new Search.Pruning.Levels.LevelDatabase(dense, scores, stats, c.Recipe.Compensation, c.Recipe.Allocation.Unit,
+        return new Search.Pruning.Levels.LevelDatabase(dense, scores, stats, c.Recipe.Compensation, unit,
             windows is null ? null : (windows.Ids, windows.Count, windows.SeqLen));
     }
 

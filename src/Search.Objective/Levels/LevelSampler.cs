@@ -53,24 +53,28 @@ public sealed class LevelSampler : ISampler, IDisposable
     public Proposal Propose(SamplingContext context)
     {
         var history = context.History.Where(t => t.State == TrialState.Complete && t.Value is not null).ToList();
-        var contexts = history.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null && BaselineRule.MeetsBudget(t) && Genome(t) is not null)
+        var contexts = history.Where(t => t.UserAttr(UserAttrKeys.Baseline) is not null && BaselineRule.MeetsBudget(t) && Genome(t, AttentionUnit.KvGroup) is not null)
             .OrderBy(t => t.Value).ThenBy(t => t.Number)
             .Where(FitsMemory)
             .GroupBy(ContextKey).Select(g => g.First()).Take(settings.Contexts).ToList();
         if (contexts.Count == 0) return new RandomSampler().Propose(context); // no hand-set allocation to start from
+        var units = Units(context.Space);
+        var chains = contexts.SelectMany((b, i) => units.Select(u => (Baseline: b, Context: i, Unit: u))).ToList();
         int searched = context.History.Count(t => t.UserAttr(UserAttrKeys.Baseline) is null);
-        var baseline = contexts[searched % contexts.Count];
-        string key = ContextKey(baseline);
+        var (baseline, contextIndex, unit) = chains[searched % chains.Count];
+        string key = ChainKey(ContextKey(baseline), unit);
         var config = runner.Config(baseline.Params);
         if (!databases.TryGetValue(key, out var db))
-            databases[key] = db = runner.LevelDatabase(config);
+            databases[key] = db = runner.LevelDatabase(config, unit);
 
         var sw = Stopwatch.StartNew();
-        var problem = Problem(context.Space);
-        var fitness = new Fitness(this, db, problem);
-        var chain = history.Where(t => ContextKey(t) == key).OrderBy(t => t.Value).ThenBy(t => t.Number).ToList();
-        var stored = new HashSet<LevelGenome>(context.History.Where(t => ContextKey(t) == key).Select(Genome).OfType<LevelGenome>());
-        var parents = chain.Select(Genome).OfType<LevelGenome>().Select(fitness.Normalize).Distinct().Take(settings.Evolution.Parents).ToList();
+        var problem = Problem(context.Space, unit);
+        var fitness = new Fitness(this, db);
+        bool InChain(FrozenTrial t) => ChainKey(t, context.Space) == key;
+        var chain = history.Where(InChain).OrderBy(t => t.Value).ThenBy(t => t.Number).ToList();
+        var stored = new HashSet<LevelGenome>(context.History.Where(InChain).Select(t => Genome(t, unit)).OfType<LevelGenome>());
+        var parents = chain.Select(t => Genome(t, unit)).OfType<LevelGenome>().Select(fitness.Normalize).Distinct().Take(settings.Evolution.Parents).ToList();
+        if (parents.Count == 0) parents = [fitness.Normalize(InUnits(Genome(baseline, AttentionUnit.KvGroup)!, unit))];
         var rng = new Random(unchecked(context.Seed * 1_000_003 + context.TrialNumber));
         var result = LevelEvolution.Run(problem, parents, fitness, settings.Evolution, rng);
         var pick = result.Ranked.FirstOrDefault(r => !stored.Contains(r.Genome));
@@ -79,16 +83,46 @@ public sealed class LevelSampler : ISampler, IDisposable
         var p = new Dictionary<string, ParamValue>(baseline.Params, StringComparer.Ordinal)
         {
             ["structure"] = ParamValue.Of(AllocationSpec.PerLayerName),
-            ["attention_ratios"] = ParamValue.Of(Ratios(pick.Genome.Attention, problem.AttentionMax, fitness.Groups)),
-            ["mlp_ratios"] = ParamValue.Of(Ratios(pick.Genome.Mlp, problem.MlpMax, fitness.Channels)),
+            ["attention_ratios"] = ParamValue.Of(Ratios(pick.Genome.Attention, fitness.AttentionUnits)),
+            ["mlp_ratios"] = ParamValue.Of(Ratios(pick.Genome.Mlp, fitness.Channels)),
         };
-        if (context.Space.Dimensions.Any(d => d.Name == "attention_unit")) p["attention_unit"] = ParamValue.Of(AttentionUnitNames.Name(AttentionUnit.KvGroup));
-        var record = new LevelRecord(contexts.IndexOf(baseline), baseline.UserAttr(UserAttrKeys.Baseline)!, db.Compensation.ToString(),
-            result.EvaluatedPerStage, settings.StageTokens.ToArray(), pick.Fitness, sw.Elapsed.TotalSeconds, db.RefitsSolved, db.RefitsReused);
-        log?.WriteLine($"levels: trial {context.TrialNumber + 1} continues context {record.Context + 1} ({record.Baseline}): " +
+        if (HasUnitDimension(context.Space)) p["attention_unit"] = ParamValue.Of(AttentionUnitNames.Name(unit));
+        var record = new LevelRecord(contextIndex, baseline.UserAttr(UserAttrKeys.Baseline)!, db.Compensation.ToString(),
+            result.EvaluatedPerStage, settings.StageTokens.ToArray(), pick.Fitness, sw.Elapsed.TotalSeconds, db.RefitsSolved, db.RefitsReused,
+            AttentionUnitNames.Name(unit));
+        log?.WriteLine($"levels: trial {context.TrialNumber + 1} continues context {record.Context + 1} ({record.Baseline}, {record.Unit} levels): " +
                        $"{record.TotalCandidates} candidates ({string.Join("/", record.Candidates)} at {string.Join("/", record.StageTokens)} tokens) " +
                        $"in {record.Seconds:F1} s, fitness {record.Fitness:G5}");
         return new Proposal(p, new Dictionary<string, string>(StringComparer.Ordinal) { [AttrKey] = AttrJson.Serialize(record) });
+    }
+
+    /// <summary>
+    /// The attention units the chains use: KV groups always; query heads inside the groups too when the space
+    /// lets trials choose them and every layer is GQA (under MHA a query head is a KV group). Each context is
+    /// continued once per unit, the chains taking turns.
+    /// </summary>
+    private List<AttentionUnit> Units(SearchSpace space)
+    {
+        var units = new List<AttentionUnit> { AttentionUnit.KvGroup };
+        bool gqa = runner.Dense.Layers.All(l => l.Widths.GroupSize > 1);
+        if (gqa && space.Dimensions.OfType<CategoricalDimension>().FirstOrDefault(d => d.Name == "attention_unit") is { } dim
+            && dim.Choices.Any(c => c.Kind == ParamValueKind.Text && AttentionUnitNames.Parse(c.AsText) == AttentionUnit.QueryHead))
+            units.Add(AttentionUnit.QueryHead);
+        return units;
+    }
+
+    private static bool HasUnitDimension(SearchSpace space) => space.Dimensions.Any(d => d.Name == "attention_unit");
+
+    /// <summary>A KV-group allocation in <paramref name="unit"/>: k of G groups removed become round(k·g/G) of the g heads per group (at most g − 1).</summary>
+    private LevelGenome InUnits(LevelGenome kv, AttentionUnit unit)
+    {
+        if (unit == AttentionUnit.KvGroup) return kv;
+        var layers = runner.Dense.Layers;
+        return new LevelGenome(kv.Attention.Select((k, l) =>
+        {
+            var w = layers[l].Widths;
+            return Math.Min(w.GroupSize - 1, (int)Math.Round((double)k * w.GroupSize / w.NumKvHeads, MidpointRounding.AwayFromZero));
+        }).ToArray(), kv.MlpCopy());
     }
 
     /// <summary>
@@ -108,11 +142,15 @@ public sealed class LevelSampler : ISampler, IDisposable
 
     private readonly HashSet<string> warned = new(StringComparer.Ordinal);
 
-    private static double[] Ratios(IReadOnlyList<int> removed, IReadOnlyList<int> max, IReadOnlyList<int> units) =>
+    private static double[] Ratios(IReadOnlyList<int> removed, IReadOnlyList<int> units) =>
         removed.Select((r, l) => units[l] == 0 ? 0.0 : (double)r / units[l]).ToArray();
 
-    /// <summary>The allocation space: per-layer bounds from the space's layer-ratio grids, unit costs from the dense model.</summary>
-    private LevelProblem Problem(SearchSpace space)
+    /// <summary>
+    /// The allocation space: per-layer bounds from the space's layer-ratio grids, unit costs from the dense model. In
+    /// query-head units a layer's attention level is the heads removed from every group (at most g − 1: removing the
+    /// block is a KV-group level), each level costing one query head per group.
+    /// </summary>
+    private LevelProblem Problem(SearchSpace space, AttentionUnit unit)
     {
         var dense = runner.Dense;
         var costs = dense.Layers.Select(LayerUnitCosts.Of).ToArray();
@@ -121,23 +159,30 @@ public sealed class LevelSampler : ISampler, IDisposable
         int multiple = runner.Settings.MlpWidthMultiple;
         int step = Math.Max(multiple, (int)Math.Round(settings.MlpStep * costs.Max(c => c.Channels) / multiple) * multiple);
         long prunable = costs.Sum(c => c.AttentionTotal + c.MlpTotal);
-        return new LevelProblem(
-            costs.Select(c => (int)Math.Floor(attentionMax * c.KvGroups + 1e-9)).ToArray(), costs.Select(c => c.KvGroupCost).ToArray(),
+        bool heads = unit == AttentionUnit.QueryHead;
+        var attentionLevels = dense.Layers.Select((l, i) => heads
+            ? Math.Min(l.Widths.GroupSize - 1, (int)Math.Floor(attentionMax * l.Widths.GroupSize + 1e-9))
+            : (int)Math.Floor(attentionMax * costs[i].KvGroups + 1e-9)).ToArray();
+        var attentionCosts = dense.Layers.Select((l, i) => heads ? l.Widths.NumKvHeads * costs[i].QueryHeadCost : costs[i].KvGroupCost).ToArray();
+        return new LevelProblem(attentionLevels, attentionCosts,
             costs.Select(c => (int)Math.Floor(mlpMax * c.Channels / multiple + 1e-9) * multiple).ToArray(), costs.Select(c => c.ChannelCost).ToArray(),
             runner.Settings.Ratio * prunable, step, multiple);
     }
 
     /// <summary>Candidates scored by KL to the dense model on the stage's first search-split windows, assembled from the database.</summary>
-    private sealed class Fitness(LevelSampler owner, LevelDatabase db, LevelProblem problem) : ILevelFitness
+    private sealed class Fitness(LevelSampler owner, LevelDatabase db) : ILevelFitness
     {
         private readonly Dictionary<LevelGenome, PruningPlan> plans = new();
-        public int[] Groups { get; } = owner.runner.Dense.Layers.Select(l => l.Widths.NumKvHeads).ToArray();
+
+        /// <summary>Per layer, the attention units a ratio counts: KV groups, or the heads of one group.</summary>
+        public int[] AttentionUnits { get; } = owner.runner.Dense.Layers
+            .Select(l => db.Unit == AttentionUnit.QueryHead ? l.Widths.GroupSize : l.Widths.NumKvHeads).ToArray();
         public int[] Channels { get; } = owner.runner.Dense.Layers.Select(l => l.Widths.IntermediateSize).ToArray();
 
         private PruningPlan PlanOf(LevelGenome g)
         {
             if (plans.TryGetValue(g, out var plan)) return plan;
-            var ratios = new LayerRatios(Ratios(g.Attention, problem.AttentionMax, Groups), Ratios(g.Mlp, problem.MlpMax, Channels));
+            var ratios = new LayerRatios(Ratios(g.Attention, AttentionUnits), Ratios(g.Mlp, Channels));
             plan = db.Plan(ratios, owner.runner.Settings.Ratio, owner.runner.Settings.MlpWidthMultiple);
             plans[g] = plan;
             return plan;
@@ -147,7 +192,9 @@ public sealed class LevelSampler : ISampler, IDisposable
         public LevelGenome Normalize(LevelGenome g)
         {
             var plan = PlanOf(g);
-            var n = new LevelGenome(plan.Layers.Select(l => l.KvGroupsBefore - l.KeptKvGroups.Length).ToArray(),
+            var n = new LevelGenome(plan.Layers.Select(l => db.Unit == AttentionUnit.QueryHead
+                    ? l.GroupSize - l.KeptHeadsPerGroup
+                    : l.KvGroupsBefore - l.KeptKvGroups.Length).ToArray(),
                 plan.Layers.Select(l => l.ChannelsBefore - l.KeptChannels.Length).ToArray());
             plans.TryAdd(n, plan);
             return n;
@@ -163,13 +210,30 @@ public sealed class LevelSampler : ISampler, IDisposable
         }
     }
 
-    /// <summary>The allocation a stored trial applied, from its plan summary (null without one).</summary>
-    private static LevelGenome? Genome(FrozenTrial t)
+    /// <summary>
+    /// The allocation a stored trial applied, from its plan summary, in <paramref name="unit"/>: KV groups removed per
+    /// layer, or query heads removed per group (null without a plan, or when the trial removed KV heads and the unit
+    /// is query heads).
+    /// </summary>
+    private static LevelGenome? Genome(FrozenTrial t, AttentionUnit unit)
     {
         if (AttrJson.TryDeserialize<PlanSummary>(t.UserAttr(TrialAttrs.Plan)) is not { DenseLayers: { } dense } plan) return null;
-        return new LevelGenome(plan.Layers.Select((l, i) => dense[i].KvHeads - l.KvHeads).ToArray(),
-            plan.Layers.Select((l, i) => dense[i].Channels - l.Channels).ToArray());
+        var mlp = plan.Layers.Select((l, i) => dense[i].Channels - l.Channels).ToArray();
+        if (unit == AttentionUnit.KvGroup) return new LevelGenome(plan.Layers.Select((l, i) => dense[i].KvHeads - l.KvHeads).ToArray(), mlp);
+        if (plan.Layers.Where((l, i) => l.KvHeads != dense[i].KvHeads).Any()) return null;
+        return new LevelGenome(plan.Layers.Select((l, i) => dense[i].KvHeads == 0 ? 0 : (dense[i].Heads - l.Heads) / dense[i].KvHeads).ToArray(), mlp);
     }
+
+    /// <summary>The chain a trial belongs to: its context and the attention unit of its allocation (hand-set rules remove KV groups).</summary>
+    private static string ChainKey(FrozenTrial t, SearchSpace space)
+    {
+        bool perLayer = t.Params.TryGetValue("structure", out var s) && s.Kind == ParamValueKind.Text && s.AsText == AllocationSpec.PerLayerName;
+        var unit = perLayer && HasUnitDimension(space) && t.Params.TryGetValue("attention_unit", out var u) && u.Kind == ParamValueKind.Text
+            ? AttentionUnitNames.Parse(u.AsText) : AttentionUnit.KvGroup;
+        return ChainKey(ContextKey(t), unit);
+    }
+
+    private static string ChainKey(string context, AttentionUnit unit) => context + "|" + AttentionUnitNames.Name(unit);
 
     /// <summary>What a context shares: calibration pool, metric mixture, compensation.</summary>
     private static string ContextKey(FrozenTrial t)

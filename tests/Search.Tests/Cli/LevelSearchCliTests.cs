@@ -18,9 +18,9 @@ public sealed class LevelSearchCliTests : IDisposable
 
     private const int Baselines = 11;
 
-    private string[] Args(string db, int trials) =>
+    private string[] Args(string db, int trials, string? space = null) =>
     [
-        "search", "--space", CliRunner.Space("quick.json"), "--db", db, "--study", "s", "--trials", trials.ToString(),
+        "search", "--space", space ?? CliRunner.Space("quick.json"), "--db", db, "--study", "s", "--trials", trials.ToString(),
         "--sampler", "levels", "--seed", "0", "--proxy-windows", "4", "--finalists", "1", "--pool-size", "128", "--final-tokens", "2048",
     ];
 
@@ -63,5 +63,38 @@ public sealed class LevelSearchCliTests : IDisposable
         (exit, _, err) = CliRunner.Run(Args(resumed, total));
         Assert.True(exit == 0, err);
         Assert.Equal(trials.Select(Fingerprint), Trials(resumed).Select(Fingerprint));
+    }
+
+    /// <summary>
+    /// With attention_unit in the space and a GQA model (the embedded default: 8 query heads in 4 groups), each context is
+    /// continued in KV-group levels and in query-head levels, the chains taking turns: the second searched trial removes
+    /// query heads inside the groups (the same count in each) and keeps every KV head, at the budget.
+    /// </summary>
+    [Fact]
+    public void On_a_GQA_model_a_space_with_attention_units_adds_a_query_head_chain_per_context()
+    {
+        string space = Path.Combine(dir, "units.json");
+        string quick = File.ReadAllText(CliRunner.Space("quick.json"));
+        const string anchor = "{ \"name\": \"structure\"";
+        Assert.Contains(anchor, quick);
+        const string baselineAnchor = "\"calibration_seed\": 0, \"metric_mix\"";
+        Assert.Contains(baselineAnchor, quick);
+        File.WriteAllText(space, quick
+            .Replace(anchor, "{ \"name\": \"attention_unit\", \"kind\": \"categorical\", \"choices\": [\"kv-group\", \"query-head\"] },\n    " + anchor)
+            .Replace(baselineAnchor, "\"calibration_seed\": 0, \"attention_unit\": \"kv-group\", \"metric_mix\""));
+        string db = Path.Combine(dir, "units.db");
+        var (exit, output, err) = CliRunner.Run(Args(db, Baselines + 2, space));
+        Assert.True(exit == 0, err);
+        Assert.Contains("levels: trial 13 continues context 1 (", output + err);
+        Assert.Contains("query-head levels", output + err);
+        var searched = Trials(db).Where(t => t.UserAttr(UserAttrKeys.Baseline) is null).ToList();
+        Assert.Equal(2, searched.Count);
+        Assert.Equal(["kv-group", "query-head"], searched.Select(t => t.Params["attention_unit"].AsText));
+        var heads = searched[1];
+        Assert.Equal("query-head", AttrJson.Deserialize<LevelRecord>(heads.UserAttr("levels"))!.Unit);
+        Assert.True(BaselineRule.MeetsBudget(heads));
+        var plan = AttrJson.Deserialize<PlanSummary>(heads.UserAttr(TrialAttrs.Plan))!;
+        Assert.All(plan.Layers.Zip(plan.DenseLayers!), p => Assert.Equal(p.Second.KvHeads, p.First.KvHeads));
+        Assert.All(plan.Layers.Zip(plan.DenseLayers!), p => Assert.Equal(0, p.First.Heads % p.First.KvHeads));
     }
 }

@@ -41,6 +41,7 @@ public static class ReproduceCommand
             string db = Path.Combine(outDir, "study.db");
             if (!parse.GetValue(reportOnly))
             {
+                spec.EnsureRunnable(root);
                 TorchRuntime.Initialize(parse.GetValue(threads));
                 foreach (var arm in spec.Expanded)
                     foreach (int seed in arm.SearchSeeds)
@@ -62,9 +63,8 @@ public static class ReproduceCommand
 
     public static StudyRunOptions Options(ExperimentSpec spec, string root, string db, string? dataDir, int seed)
     {
-        string Rooted(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(root, p));
-        string model = ModelSources.IsBuiltName(spec.Model) ? spec.Model : Rooted(spec.Model);
-        return new StudyRunOptions(model, Rooted(spec.Space), spec.StudyName(seed), db, spec.Trials, spec.Sampler, seed, spec.Ratio,
+        string model = ModelSources.IsBuiltName(spec.Model) ? spec.Model : ExperimentSpec.PathUnder(root, spec.Model);
+        return new StudyRunOptions(model, ExperimentSpec.PathUnder(root, spec.Space), spec.StudyName(seed), db, spec.Trials, spec.Sampler, seed, spec.Ratio,
             spec.EvalDataset, spec.SeqLen, spec.Bos, spec.ProxyWindows, spec.Finalists, spec.PoolSize, dataDir,
             FinalTokens: spec.FinalTokens(StudyRunOptions.DefaultFinalTokens), Fitness: spec.Fitness);
     }

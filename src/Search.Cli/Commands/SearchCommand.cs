@@ -4,6 +4,7 @@ using Search.Data;
 using Search.Training;
 using Search.Model.Runtime;
 using Search.Objective;
+using Search.Records;
 
 namespace Search.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class SearchCommand
         {
             Description = "search-space JSON (search-spaces/*.json: quick, adapruner, darwin, joint)",
             DefaultValueFactory = _ => Path.Combine("search-spaces", "quick.json"),
-        };
+        }.Check(path => File.Exists(path) ? null : $"--space: {path} not found");
         var study = StudyOptions.Study();
         var db = StudyOptions.Db();
         var trials = new Option<int>("--trials") { Description = "total trials in the study, baselines included (a resumed study counts what it has)", DefaultValueFactory = _ => 24 }.AtLeast(1);
@@ -44,17 +45,17 @@ public static class SearchCommand
         {
             Description = $"scored tokens per split for finalists, baselines and the seed spread, or 'all' for whole splits (default {StudyRunOptions.DefaultFinalTokens})",
             DefaultValueFactory = _ => StudyRunOptions.DefaultFinalTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
+        }.Check(value => TryFinalTokens(value, out _) ? null : FinalTokensProblem(value));
         var weights = CommonOptions.Weights();
         var fitness = new Option<string>("--fitness")
         {
             Description = "what trials minimize on the proxy windows: ppl, or kl (per-token KL(dense ‖ pruned), teacher computed once); both are stored",
-            DefaultValueFactory = _ => "ppl",
-        };
+            DefaultValueFactory = _ => ObjectiveSettings.PerplexityFitness,
+        }.Check(value => ObjectiveSettings.FitnessOf(value) is null ? $"--fitness: unknown value '{value}' (expected {ObjectiveSettings.FitnessNames})" : null);
         var grace = new Option<double?>("--grace")
         {
             Description = "seconds a worker may be silent before another takes over its running trial or the finalisation (default 60; heartbeats every grace/6)",
-        };
+        }.Positive("seconds");
         var costAware = new Option<bool>("--cost-aware")
         {
             Description = "the GP sampler maximizes expected improvement per expected second (a new calibration pool's dense pass, a least-squares refit, " +
@@ -118,9 +119,18 @@ public static class SearchCommand
 
     /// <summary>A token count, or 'all' (null: whole splits).</summary>
     public static long? ParseFinalTokens(string value) =>
-        value.Trim().Equals("all", StringComparison.OrdinalIgnoreCase) ? null
-        : long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) && n > 0 ? n
-        : throw new Search.Model.UserInputException($"--final-tokens must be a positive token count or 'all', got '{value}'");
+        TryFinalTokens(value, out long? tokens) ? tokens : throw new Search.Model.UserInputException(FinalTokensProblem(value));
+
+    private static bool TryFinalTokens(string value, out long? tokens)
+    {
+        tokens = null;
+        if (value.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)) return true;
+        if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) || n <= 0) return false;
+        tokens = n;
+        return true;
+    }
+
+    private static string FinalTokensProblem(string value) => $"--final-tokens must be a positive token count or 'all', got '{value}'";
 
     /// <summary>
     /// Runs the study (<see cref="StudyRunner"/>) and prints the searched-vs-hand-set summary. An

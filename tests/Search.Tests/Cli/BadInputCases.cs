@@ -134,6 +134,14 @@ internal static class BadInputCases
         Experiment("experiment-finalists-negative", e => e["finalists"] = -1, "field 'finalists' must be at least 0, got -1"),
         Experiment("experiment-trials-zero", e => e["trials"] = 0, "field 'trials' must be at least 1, got 0"),
         Experiment("experiment-ratio-one", e => e["ratio"] = 1.0, "field 'ratio' must be in [0, 1)"),
+        Experiment("experiment-fitness-unknown", e => e["fitness"] = "mse", "field 'fitness' must be ppl or kl, got mse"),
+        Experiment("experiment-final-tokens-zero", e => e["final_tokens"] = 0, "field 'final_tokens' must be a positive number or \"all\", got 0"),
+        Experiment("experiment-variant-fitness-unknown", e => e["variants"] = new JsonArray(new JsonObject { ["name"] = "a", ["fitness"] = "mse" }),
+            "field 'variants[0].fitness' must be ppl or kl, got mse"),
+        Experiment("experiment-variant-trials-zero", e => e["variants"] = new JsonArray(new JsonObject { ["name"] = "a", ["trials"] = 0 }),
+            "field 'variants[0].trials' must be at least 1, got 0"),
+        // the copy's relative space path does not resolve under the copy's root: refused before a model loads
+        Experiment("experiment-space-missing", _ => { }, "field 'space' names search-spaces/"),
 
         // a space whose calibration_samples is fixed at 0 ("can be 0, outside 1..0 (raise --pool-size)")
         new("space-calibration-samples-fixed-0", w => ["search", "--space", w.Space(SamplesFixedAtZero), "--db", w.Path("new.db"), "--study", "z", "--trials", "1"],
@@ -168,6 +176,11 @@ internal static class BadInputCases
         SearchOption("search-ratio-one", ["--ratio", "1.0"], "--ratio must be in [0, 1) (got 1)"),
         SearchOption("search-ratio-negative", ["--ratio", "-0.1"], "--ratio must be in [0, 1) (got -0.1)"),
         SearchOption("search-final-tokens-0", ["--final-tokens", "0"], "--final-tokens must be a positive token count or 'all', got '0'"),
+        SearchOption("search-grace-0", ["--grace", "0"], "--grace must be a positive number of seconds, got 0"),
+        SearchOption("search-grace-negative", ["--grace", "-5"], "--grace must be a positive number of seconds, got -5"),
+        SearchOption("search-fitness-unknown", ["--fitness", "mse"], "--fitness: unknown value 'mse' (expected ppl or kl)"),
+        SearchOption("search-space-missing", ["--space", "nope.json"], "--space: nope.json not found"),
+        SearchOption("search-final-tokens-text", ["--final-tokens", "many"], "--final-tokens must be a positive token count or 'all', got 'many'"),
         SearchOption("search-seed-not-a-number", ["--seed", "x"], "Cannot parse argument 'x' for option '--seed'"),
         SearchOption("search-width-multiple-0", ["--width-multiple", "0"], "--width-multiple must be at least 1, got 0"),
         SearchOption("search-width-multiple-wider-than-mlp", ["--width-multiple", "512"], "--width-multiple 512 exceeds layer 0's MLP width 176"),

@@ -1,3 +1,4 @@
+using Search.Application.Views;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -105,7 +106,7 @@ public static class BenchCommand
     private static void Print(TextWriter output, BenchReport r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var console = Progress.ConsoleFor(output);
+        var console = Terminal.ConsoleFor(output);
         var p = r.Protocol;
         var first = r.Measurements[0];
         var table = new Table()

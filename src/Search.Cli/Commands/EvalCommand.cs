@@ -1,3 +1,4 @@
+using Search.Application.Views;
 using System.CommandLine;
 using Search.Application;
 using System.Text.Json;
@@ -68,7 +69,7 @@ public static class EvalCommand
                 return EvalTasks(output, asJson, loaded, loadedTasks, withTaskBos, parse.GetValue(batch), dev);
             var source = ModelSources.ResolveDataset(parse.GetValue(dataset)!, parse.GetValue(split)!, parse.GetValue(dataDir), log);
             var windows = CorpusTokens.EvalWindowsOf(source, loaded.Tokenizer, TokenCache.OpenDefault(), bosMode, n, parse.GetValue(maxWindows));
-            var result = Progress.Run(output, !asJson, "evaluating", windows.Count, tick =>
+            var result = Terminal.WithProgress(output, !asJson, "evaluating", windows.Count, tick =>
                 PerplexityEvaluator.Evaluate(loaded.Model, windows.Ids, windows.Count, windows.SeqLen,
                     source.Dataset, source.Split, BosModes.Name(bosMode), loaded.Hash,
                     parse.GetValue(batch), tick));
@@ -109,7 +110,7 @@ public static class EvalCommand
 
     private static TaskSuiteResult ScoreTasks(TextWriter output, bool progress, LoadedModel loaded,
         IReadOnlyList<LoadedTask> tasks, bool bos, int batch) =>
-        Progress.Run(output, progress, "scoring tasks", TaskEvaluator.RequestCount(tasks), tick =>
+        Terminal.WithProgress(output, progress, "scoring tasks", TaskEvaluator.RequestCount(tasks), tick =>
             TaskEvaluator.EvaluateAll(loaded.Model, loaded.Tokenizer, tasks, bos, batch, tick));
 
     private static int EvalTasks(TextWriter output, bool asJson, LoadedModel loaded, IReadOnlyList<LoadedTask> tasks,
@@ -135,7 +136,7 @@ public static class EvalCommand
 
     private static void PrintTable(TextWriter output, string model, PerplexityResult r)
     {
-        var console = Progress.ConsoleFor(output);
+        var console = Terminal.ConsoleFor(output);
         var table = new Table().AddColumns("field", "value");
         table.AddRow("model", Markup.Escape(model));
         table.AddRow("perplexity", FiniteJson.Cell(r.Perplexity, "F4"));

@@ -1,3 +1,4 @@
+using Search.Application.Views;
 using System.CommandLine;
 using System.Text.Json;
 using Search.Application;
@@ -104,7 +105,7 @@ public static class PruneCommand
                 target, parse.GetValue(outDir), parse.GetValue(statsCache), parse.GetValue(dataDir), dev, dt, residency, parse.GetValue(threads)),
                 asJson ? null : output);
             if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
-            else PruneTables.Print(Progress.ConsoleFor(output), report);
+            else PruneTables.Print(Terminal.ConsoleFor(output), report);
             if (report.Error is { } problem) throw new UserInputException(problem);
             return report.Quantization?.Perplexity is { Passed: false } ? CliApp.InternalError : 0;
         });

@@ -1,3 +1,4 @@
+using Search.Application.Views;
 using System.CommandLine;
 using Search.Application.Stores;
 using Search.Data;

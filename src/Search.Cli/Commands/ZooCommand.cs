@@ -1,3 +1,4 @@
+using Search.Application.Views;
 using System.CommandLine;
 using System.Text.Json;
 using Search.Training.Zoo;
@@ -39,7 +40,7 @@ public static class ZooCommand
                     e.Summary is { } s ? $"{s.TrainSeconds:F0}" : "-", e.Summary is { } v ? $"{v.Valid.Perplexity:F2}" : "not trained",
                     Markup.Escape(e.Dir));
             }
-            Progress.ConsoleFor(output).Write(table);
+            Terminal.ConsoleFor(output).Write(table);
             return 0;
         });
         return cmd;

@@ -1,4 +1,6 @@
 using Search.Application.Reports;
+using Search.Data;
+using Search.Model;
 using Search.Model.Runtime;
 using Search.Objective;
 using Search.Reporting;
@@ -35,6 +37,7 @@ public static class Reproduction
         if (!request.ReportOnly)
         {
             spec.EnsureRunnable(root);
+            EnsureBos(spec);
             TorchRuntime.Initialize(request.Threads);
             foreach (var arm in spec.Expanded)
                 foreach (int seed in arm.SearchSeeds)
@@ -49,6 +52,19 @@ public static class Reproduction
             ? StudyReports.WriteSeeds([db], studies, outDir, spec.Published, regenerate)
             : StudyReports.Write([db], studies[0], ReportFormat.Markdown, outDir, spec.Published, ReportWriter.DefaultTopK, regenerate);
         foreach (var f in files) output.WriteLine($"wrote {f}");
+    }
+
+    /// <summary>The bos mode is read by the data layer (which Search.Reporting's reader does not reference): checked here, naming the file and field.</summary>
+    private static void EnsureBos(ExperimentSpec spec)
+    {
+        try
+        {
+            BosModes.Parse(spec.Bos);
+        }
+        catch (UserInputException e)
+        {
+            throw new ReportInputException($"experiment {spec.Source}: field 'bos': {e.Message}");
+        }
     }
 
     /// <summary>The study run of one arm and search seed of an experiment, its paths resolved under <paramref name="root"/>.</summary>

@@ -17,7 +17,7 @@ public static class CompareCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var dbs = ReportStores.Dbs();
-        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" };
+        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" }.ParsedBy(ReportFormats.Parse);
         var outFile = new Option<string?>("--out") { Description = "write the table to this file instead of stdout" };
         var cmd = new Command("compare", "Side-by-side table of studies (best searched trial each) or of chosen trials, read from the study files.")
         {

@@ -26,7 +26,7 @@ public static class EvalCommand
         {
             Description = "corpus: one BOS before the whole corpus (FLAP/LLM-Pruner); window: BOS starts every window; none",
             DefaultValueFactory = _ => "corpus",
-        };
+        }.ParsedBy(BosModes.Parse);
         var maxWindows = new Option<int?>("--max-windows") { Description = "evaluate only the first N windows" }.AtLeast(1);
         var batch = new Option<int>("--batch-size") { Description = "windows per forward pass (0 = automatic)", DefaultValueFactory = _ => 0 }.AtLeast(0);
         var dataDir = CommonOptions.DataDir();

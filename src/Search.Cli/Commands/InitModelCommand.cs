@@ -18,8 +18,8 @@ public static class InitModelCommand
         {
             Description = "model shape: " + string.Join(", ", ModelShapes.All.Select(s => s.Name)),
             Required = true,
-        };
-        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16 (stored dtype)", DefaultValueFactory = _ => "bfloat16" };
+        }.ParsedBy(ModelShapes.Find);
+        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16 (stored dtype)", DefaultValueFactory = _ => "bfloat16" }.ParsedBy(Checkpoint.ParseDtype);
         var seed = new Option<long>("--seed") { Description = "weights are a pure function of (shape, dtype, seed)", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out") { Description = "output folder (must not exist or be empty)", Required = true };
         var layers = new Option<int?>("--layers") { Description = "keep only this many layers of the real shape (quick tests)" }.AtLeast(1);

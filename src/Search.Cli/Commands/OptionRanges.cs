@@ -67,6 +67,27 @@ public static class OptionRanges
     }
 
     /// <summary>
+    /// A text value a library parses (a dtype, a bos mode, a report format): the library's refusal
+    /// (one line, naming the value and what it expects) becomes the parse error, after the flag.
+    /// </summary>
+    public static Option<T> ParsedBy<T, TParsed>(this Option<T> option, Func<T, TParsed> parse)
+    {
+        option.Validators.Add(result =>
+        {
+            if (!TryValue(result, out T value) || value is null) return;
+            try
+            {
+                parse(value);
+            }
+            catch (Exception e) when (e is Search.Model.UserInputException or Search.Reporting.ReportInputException)
+            {
+                result.AddError($"{option.Name}: {e.Message}");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>
     /// The parsed value, or null when the text did not parse ("--seqlen long"): the parser reports
     /// that error itself, and GetValueOrDefault would throw instead of letting it.
     /// </summary>

@@ -15,7 +15,7 @@ public static class ReportCommand
     {
         var study = StudyOptions.Study();
         var dbs = ReportStores.Dbs();
-        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" };
+        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" }.ParsedBy(ReportFormats.Parse);
         var outDir = new Option<string?>("--out") { Description = "output folder (default: report-STUDY)" };
         var top = new Option<int>("--top") { Description = "trials in the top-k table and the mixture plot", DefaultValueFactory = _ => ReportWriter.DefaultTopK }.AtLeast(1);
         var experiment = new Option<string?>("--experiment") { Description = "experiments/*.json whose published rows go next to the measured ones" };

@@ -43,7 +43,7 @@ public sealed class SearchOptions
 
     public Option<int> SeqLen { get; } = new Option<int>("--seqlen") { Description = "evaluation window length", DefaultValueFactory = _ => 128 }.AtLeast(2);
 
-    public Option<string> Bos { get; } = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" };
+    public Option<string> Bos { get; } = new Option<string>("--bos") { Description = "corpus, window or none", DefaultValueFactory = _ => "corpus" }.ParsedBy(BosModes.Parse);
 
     public Option<int> Proxy { get; } = new Option<int>("--proxy-windows") { Description = "windows of the search split scored per trial (cheap proxy)", DefaultValueFactory = _ => 32 }.AtLeast(1);
 

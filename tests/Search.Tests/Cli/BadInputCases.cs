@@ -140,6 +140,8 @@ internal static class BadInputCases
             "field 'variants[0].fitness' must be ppl or kl, got mse"),
         Experiment("experiment-variant-trials-zero", e => e["variants"] = new JsonArray(new JsonObject { ["name"] = "a", ["trials"] = 0 }),
             "field 'variants[0].trials' must be at least 1, got 0"),
+        Experiment("experiment-bos-unknown", e => { e["bos"] = "sometimes"; e["space"] = CliRunner.Space("quick.json"); },
+            "field 'bos': unknown value 'sometimes' (expected corpus, window or none)"),
         // the copy's relative space path does not resolve under the copy's root: refused before a model loads
         Experiment("experiment-space-missing", _ => { }, "field 'space' names search-spaces/"),
 
@@ -176,6 +178,10 @@ internal static class BadInputCases
         SearchOption("search-ratio-one", ["--ratio", "1.0"], "--ratio must be in [0, 1) (got 1)"),
         SearchOption("search-ratio-negative", ["--ratio", "-0.1"], "--ratio must be in [0, 1) (got -0.1)"),
         SearchOption("search-final-tokens-0", ["--final-tokens", "0"], "--final-tokens must be a positive token count or 'all', got '0'"),
+        SearchOption("search-bos-unknown", ["--bos", "sometimes"], "--bos: unknown value 'sometimes' (expected corpus, window or none)"),
+        SearchOption("search-dtype-unknown", ["--dtype", "int8"], "--dtype: unknown dtype 'int8' (expected float32, float16 or bfloat16)"),
+        StoreOption("report-format-unknown", db => [.. Report(db), "--format", "pdf"], "error: --format: unknown value 'pdf' (expected md, csv, latex or json)"),
+        Option("init-model-shape-unknown", ["init-model", "--shape", "gpt5", "--out", "unused"], "--shape: unknown shape 'gpt5'"),
         SearchOption("search-grace-0", ["--grace", "0"], "--grace must be a positive number of seconds, got 0"),
         SearchOption("search-grace-negative", ["--grace", "-5"], "--grace must be a positive number of seconds, got -5"),
         SearchOption("search-fitness-unknown", ["--fitness", "mse"], "--fitness: unknown value 'mse' (expected ppl or kl)"),

@@ -21,7 +21,7 @@ public static class BosModes
         "corpus" => BosMode.Corpus,
         "window" => BosMode.Window,
         "none" => BosMode.None,
-        _ => throw new Search.Model.UserInputException($"--bos: unknown value '{s}' (expected corpus, window or none)"),
+        _ => throw new Search.Model.UserInputException($"unknown value '{s}' (expected corpus, window or none)"),
     };
 
     public static string Name(BosMode mode) => mode.ToString().ToLowerInvariant();

@@ -25,17 +25,9 @@ public static class StudyRunner
     /// <summary>Runs the study; returns its trials as stored at the end.</summary>
     public static IReadOnlyList<FrozenTrial> Run(TextWriter log, StudyRunOptions o)
     {
-        PruningRatio.Ensure(o.Ratio, "--ratio");
-        if (o.Trials < 1) throw new UserInputException($"--trials must be at least 1, got {o.Trials}");
-        if (o.ProxyWindows < 1) throw new UserInputException("--proxy-windows must be at least 1");
+        EnsureValid(o);
         bool levels = Levels.LevelSampler.IsName(o.Sampler);
         ISampler? named = levels ? null : SamplerFactory.Create(o.Sampler);
-        if (!File.Exists(o.SpacePath)) throw new UserInputException($"--space: {o.SpacePath} not found");
-        if (o.SeqLen < 2) throw new UserInputException($"--seqlen must be at least 2, got {o.SeqLen}");
-        if (o.PoolSize is < 1) throw new UserInputException($"--pool-size must be at least 1, got {o.PoolSize}");
-        if (o.GraceSeconds is double g && !(g > 0)) throw new UserInputException($"--grace must be a positive number of seconds, got {g}");
-        if (o.WidthMultiple < 1) throw new UserInputException($"--width-multiple must be at least 1, got {o.WidthMultiple}");
-        if (o.FinalTokens is < 1) throw new UserInputException($"--final-tokens must be at least 1 (or all), got {o.FinalTokens}");
         var bos = BosModes.Parse(o.Bos);
         var residency = WeightResidencies.Parse(o.Weights);
         var loaded = ModelSources.Load(o.Model, Checkpoint.ParseDtype(o.Dtype), TorchRuntime.ResolveDevice(o.Device), log, residency);
@@ -44,7 +36,7 @@ public static class StudyRunner
         if (bound.HasLayerRatios) bound = bound.WithLayerRatioTarget(o.Ratio);
         WidthRounding.EnsureFits(loaded.Model.Config, o.WidthMultiple);
         var settings = new ObjectiveSettings(o.Ratio, o.EvalDataset, o.SeqLen, BosModes.Name(bos),
-            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens, Fitness(o.Fitness),
+            o.ProxyWindows, o.Finalists, o.PoolSize ?? StudyValidation.MaxSamples(bound), o.FinalTokens, ObjectiveSettings.FitnessOf(o.Fitness)!,
             o.WidthMultiple == 1 ? null : o.WidthMultiple);
         // Everything the trials will ask for is checked now: a study that cannot run stores nothing.
         var tokens = TokenCache.OpenDefault();
@@ -79,12 +71,26 @@ public static class StudyRunner
         return storage.GetTrials(study.Name);
     }
 
-    private static string Fitness(string value) => value.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// Guards against a caller that skipped its own checks: <c>search</c> validates its flags and
+    /// <c>reproduce</c> its experiment file (naming what the user wrote) before anything runs, so
+    /// these messages name only the option's property.
+    /// </summary>
+    private static void EnsureValid(StudyRunOptions o)
     {
-        ObjectiveSettings.PerplexityFitness or "perplexity" => ObjectiveSettings.PerplexityFitness,
-        ObjectiveSettings.KlFitness => ObjectiveSettings.KlFitness,
-        _ => throw new UserInputException($"--fitness: unknown value '{value}' (expected ppl or kl)"),
-    };
+        PruningRatio.Ensure(o.Ratio);
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.Trials, 1, nameof(o.Trials));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.ProxyWindows, 1, nameof(o.ProxyWindows));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.SeqLen, 2, nameof(o.SeqLen));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.Finalists, 0, nameof(o.Finalists));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.PoolSize ?? 1, 1, nameof(o.PoolSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.WidthMultiple, 1, nameof(o.WidthMultiple));
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.FinalTokens ?? 1, 1, nameof(o.FinalTokens));
+        if (o.GraceSeconds is double g && !(g > 0)) throw new ArgumentOutOfRangeException(nameof(o.GraceSeconds), g, "must be a positive number of seconds");
+        if (ObjectiveSettings.FitnessOf(o.Fitness) is null)
+            throw new ArgumentException($"unknown fitness '{o.Fitness}' (expected {ObjectiveSettings.FitnessNames})", nameof(o.Fitness));
+        if (!File.Exists(o.SpacePath)) throw new FileNotFoundException($"search space {o.SpacePath} not found", o.SpacePath);
+    }
 
     public static string SoftwareVersion =>
         typeof(StudyRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "dev";

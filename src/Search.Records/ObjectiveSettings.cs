@@ -21,6 +21,17 @@ public sealed record ObjectiveSettings(double Ratio, string EvalDataset, int Seq
     public const string PerplexityFitness = "ppl";
     public const string KlFitness = "kl";
 
+    /// <summary>The fitness names a user may write, for messages.</summary>
+    public const string FitnessNames = "ppl or kl";
+
+    /// <summary>The canonical fitness for a written one ("ppl", "perplexity", "kl"; any case), or null when it names none.</summary>
+    public static string? FitnessOf(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        PerplexityFitness or "perplexity" => PerplexityFitness,
+        KlFitness => KlFitness,
+        _ => null,
+    };
+
     /// <summary>The MLP width multiple trials are allocated with (1 when the study has none).</summary>
     [JsonIgnore]
     public int MlpWidthMultiple => WidthMultiple ?? 1;

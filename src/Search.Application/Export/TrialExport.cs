@@ -1,4 +1,6 @@
+using Search.Application.Stores;
 using Search.Model;
+using Search.Model.Runtime;
 using Search.Model.Export;
 using Search.Objective;
 using Search.Optimization.Spaces;
@@ -20,6 +22,18 @@ namespace Search.Application.Export;
 /// </summary>
 public static class TrialExport
 {
+    /// <summary>
+    /// <c>export</c>: reads the study from its stores (one line naming a damaged file, before libtorch
+    /// loads), then <see cref="Run(StudyData, int?, string, ExportTarget, string?, string?, int, TextWriter)"/>.
+    /// </summary>
+    public static ExportCheck Run(IReadOnlyList<string> dbs, string study, int? displayNumber, string outPath, ExportTarget target,
+        string? modelOverride, string? dataDir, int threads, TextWriter output)
+    {
+        var data = StudyStores.Load(dbs, study);
+        TorchRuntime.Initialize(threads);
+        return Run(data, displayNumber, outPath, target, modelOverride, dataDir, threads, output);
+    }
+
     /// <param name="displayNumber">The trial as tables number it (1-based); null: the best searched trial (<see cref="SearchedRule"/>).</param>
     /// <param name="modelOverride">The dense model folder (null: the path stored with the study); its content hash must match the study's.</param>
     /// <param name="output">Progress and the outcome lines (what was written, the check).</param>

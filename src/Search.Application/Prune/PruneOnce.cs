@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Search.Application.Views;
 using Search.Application.Export;
 using Search.Data;
 using Search.Model;
@@ -28,6 +30,20 @@ public sealed record PruneOnceRequest(
 /// </summary>
 public static class PruneOnce
 {
+    /// <summary>
+    /// <c>prune</c>: runs the pass and prints its report as tables or JSON; a perplexity that is not
+    /// finite is printed and then refused (one line). Returns false when the written GGUF's quantized
+    /// perplexity failed its check.
+    /// </summary>
+    public static bool RunAndPrint(TextWriter output, PruneOnceRequest r, bool json)
+    {
+        var report = Run(r, json ? null : output);
+        if (json) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
+        else PruneTables.Print(Terminal.ConsoleFor(output), report);
+        if (report.Error is { } problem) throw new UserInputException(problem);
+        return report.Quantization?.Perplexity is not { Passed: false };
+    }
+
     /// <param name="log">Progress lines (null: quiet, for JSON output).</param>
     public static PruneReport Run(PruneOnceRequest r, TextWriter? log)
     {

@@ -27,18 +27,18 @@ public static class CommonOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    public static Option<string> Dtype() => new("--dtype")
+    public static Option<string> Dtype() => new Option<string>("--dtype")
     {
         Description = "float32, float16 or bfloat16: weights are converted to this on load",
         DefaultValueFactory = _ => "float32",
-    };
+    }.ParsedBy(Search.Model.Checkpoints.Checkpoint.ParseDtype);
 
-    public static Option<string> Weights() => new("--weights")
+    public static Option<string> Weights() => new Option<string>("--weights")
     {
         Description = "mapped: leave the weights in the memory-mapped safetensors (nothing read until used; a model larger " +
                       "than memory streams layer by layer); resident: copy them into memory in --dtype at load",
         DefaultValueFactory = _ => "mapped",
-    };
+    }.ParsedBy(Search.Model.Checkpoints.WeightResidencies.Parse);
 
     public static Option<bool> Json() => new("--json") { Description = "print one JSON object instead of a table" };
 

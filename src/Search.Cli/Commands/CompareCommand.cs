@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Search.Application.Stores;
+using Search.Application.Reports;
 using Search.Reporting;
 using Search.Reporting.Tables;
 
@@ -17,7 +17,7 @@ public static class CompareCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var dbs = ReportStores.Dbs();
-        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" };
+        var format = new Option<string>("--format") { Description = "md, csv, latex or json", DefaultValueFactory = _ => "md" }.ParsedBy(ReportFormats.Parse);
         var outFile = new Option<string?>("--out") { Description = "write the table to this file instead of stdout" };
         var cmd = new Command("compare", "Side-by-side table of studies (best searched trial each) or of chosen trials, read from the study files.")
         {
@@ -25,52 +25,28 @@ public static class CompareCommand
         };
         cmd.SetAction(parse =>
         {
-            var table = Build(parse.GetValue(dbs)!, parse.GetValue(studies) ?? [], parse.GetValue(trials) ?? []);
-            var fmt = ReportFormats.Parse(parse.GetValue(format)!);
-            string text = fmt switch
-            {
-                ReportFormat.Markdown => MarkdownTable.Render(table),
-                ReportFormat.Csv => CsvTable.Render(table),
-                ReportFormat.Latex => LatexTable.Render(table),
-                _ => System.Text.Json.JsonSerializer.Serialize(table, new System.Text.Json.JsonSerializerOptions
-                    { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower }) + "\n",
-            };
-            if (parse.GetValue(outFile) is { } path)
-            {
-                ReportWriter.EnsureWritable(Path.GetDirectoryName(Path.GetFullPath(path))!);
-                File.WriteAllText(path, text);
-                output.WriteLine($"wrote {path}");
-            }
-            else output.Write(text);
+            var named = parse.GetValue(studies) ?? [];
+            StudyComparison.Run(output, parse.GetValue(dbs)!, named, Columns(named, parse.GetValue(trials) ?? []),
+                ReportFormats.Parse(parse.GetValue(format)!), parse.GetValue(outFile));
             return 0;
         });
         return cmd;
     }
 
-    public static ReportTable Build(IReadOnlyList<string> dbs, IReadOnlyList<string> studies, IReadOnlyList<string> trials)
+    /// <summary>The --trial values as columns: STUDY:N, STUDY:best, or N / best of the one --study.</summary>
+    public static IReadOnlyList<ComparedTrial> Columns(IReadOnlyList<string> studies, IReadOnlyList<string> trials)
     {
         if (studies.Count + trials.Count < 1) throw new ReportInputException("compare needs at least one --study or --trial");
-        var cache = new Dictionary<string, StudySummary>();
-        StudySummary Summary(string name) =>
-            cache.TryGetValue(name, out var s) ? s : cache[name] = new StudySummary(StudyStores.Load(dbs, name));
-        var columns = new List<CompareTable.Column>();
-        if (trials.Count == 0)
-            foreach (var name in studies)
-                columns.Add(new CompareTable.Column(name, Summary(name), Summary(name).BestSearched));
-        foreach (var spec in trials)
+        return trials.Select(spec =>
         {
             int colon = spec.LastIndexOf(':');
             string name = colon >= 0 ? spec[..colon]
                 : studies.Count == 1 ? studies[0]
                 : throw new ReportInputException($"--trial {spec}: write STUDY:N when not exactly one --study is given");
             string which = colon >= 0 ? spec[(colon + 1)..] : spec;
-            var s = Summary(name);
-            TrialView view;
-            if (which == "best") view = s.BestSearched ?? throw new ReportInputException($"study '{name}' has no complete searched trial");
-            else if (int.TryParse(which, out int n)) view = s.Views.First(v => v.Number == s.Data.TrialByDisplayNumber(n).Number);
-            else throw new ReportInputException($"--trial {spec}: '{which}' is not a trial number or 'best'");
-            columns.Add(new CompareTable.Column($"{name} #{view.DisplayNumber}", s, view));
-        }
-        return CompareTable.Build(columns);
+            return which == "best" ? new ComparedTrial(name, null)
+                : int.TryParse(which, out int n) ? new ComparedTrial(name, n)
+                : throw new ReportInputException($"--trial {spec}: '{which}' is not a trial number or 'best'");
+        }).ToList();
     }
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Search.Application.Stores;
 using System.Globalization;
 using Search.Application.Export;
-using Search.Model.Runtime;
 using Search.Reporting;
 
 namespace Search.Cli.Commands;
@@ -36,9 +34,7 @@ public static class ExportCommand
         {
             var target = ExportOptions.Target(parse.GetValue(format)!, parse.GetValue(ggufType), "--dtype", parse.GetValue(padHeads), parse.GetValue(quant));
             int? number = TrialNumber(parse.GetValue(trial)!);
-            var data = StudyStores.Load(parse.GetValue(dbs)!, parse.GetValue(study)!);
-            TorchRuntime.Initialize(parse.GetValue(threads));
-            var check = TrialExport.Run(data, number, parse.GetValue(outDir)!, target, parse.GetValue(model), parse.GetValue(dataDir), parse.GetValue(threads), output);
+            var check = TrialExport.Run(parse.GetValue(dbs)!, parse.GetValue(study)!, number, parse.GetValue(outDir)!, target, parse.GetValue(model), parse.GetValue(dataDir), parse.GetValue(threads), output);
             return check.Passed ? 0 : CliApp.InternalError;
         });
         return cmd;

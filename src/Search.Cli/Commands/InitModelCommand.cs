@@ -1,8 +1,6 @@
 using System.CommandLine;
-using Search.Data;
-using Search.Training;
+using Search.Application.Models;
 using Search.Model.Checkpoints;
-using Search.Model.Runtime;
 using Search.Model.Shapes;
 
 namespace Search.Cli.Commands;
@@ -20,8 +18,8 @@ public static class InitModelCommand
         {
             Description = "model shape: " + string.Join(", ", ModelShapes.All.Select(s => s.Name)),
             Required = true,
-        };
-        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16 (stored dtype)", DefaultValueFactory = _ => "bfloat16" };
+        }.ParsedBy(ModelShapes.Find);
+        var dtype = new Option<string>("--dtype") { Description = "float32, float16 or bfloat16 (stored dtype)", DefaultValueFactory = _ => "bfloat16" }.ParsedBy(Checkpoint.ParseDtype);
         var seed = new Option<long>("--seed") { Description = "weights are a pure function of (shape, dtype, seed)", DefaultValueFactory = _ => 0 };
         var outDir = new Option<string>("--out") { Description = "output folder (must not exist or be empty)", Required = true };
         var layers = new Option<int?>("--layers") { Description = "keep only this many layers of the real shape (quick tests)" }.AtLeast(1);
@@ -41,12 +39,11 @@ public static class InitModelCommand
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             if (parse.GetValue(layers) is int n && (n < 1 || n > s.Layers))
                 throw new Search.Model.UserInputException($"--layers must be in 1..{s.Layers} for {s.Name}, got {n}");
-            TorchRuntime.Initialize();
-            string tokenizerDir = parse.GetValue(tokenizer)
-                                  ?? DataDirectory.FindShared(Directory.GetCurrentDirectory(), Path.Combine("tokenizers", "llama2-32k"))
-                                  ?? ModelSources.ResolveDir(ModelSources.Embedded, output);
-            RandomCheckpoint.Write(s, dt, parse.GetValue(seed), parse.GetValue(outDir)!, tokenizerDir, parse.GetValue(layers), output.WriteLine);
-            output.WriteLine($"wrote {parse.GetValue(outDir)} (tokenizer from {tokenizerDir})");
+            string target = parse.GetValue(outDir)!;
+            if (!RandomCheckpoint.IsEmptyTarget(target)) throw new Search.Model.UserInputException($"--out {target}: folder exists and is not empty");
+            if (parse.GetValue(tokenizer) is { } t && RandomCheckpoint.TokenizerProblem(t) is { } problem)
+                throw new Search.Model.UserInputException($"--tokenizer {t}: {problem}");
+            ModelInit.Run(output, new InitModelRequest(s, dt, parse.GetValue(seed), target, parse.GetValue(tokenizer), parse.GetValue(layers)));
             return 0;
         });
         return cmd;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Search.Optimization.Storage;
+using Search.Application.Stores;
 
 namespace Search.Cli.Commands;
 
@@ -19,12 +19,7 @@ public static class MigrateCommand
         var cmd = new Command("migrate", "Copy studies between a LiteDB file and a PostgreSQL database (either way), losslessly.") { from, to, study };
         cmd.SetAction(parse =>
         {
-            using var source = StorageLocator.Open(parse.GetValue(from)!, readOnly: true);
-            using var destination = StorageLocator.Open(parse.GetValue(to)!, readOnly: false);
-            var copied = StoreMigration.Copy(source, destination, parse.GetValue(study));
-            foreach (var s in copied)
-                output.WriteLine($"copied study '{s.Name}': {s.Trials} trials ({s.RunningTrials} running), {s.QueuedConfigs} queued configs, {s.Tasks} study tasks");
-            output.WriteLine($"{copied.Count} stud{(copied.Count == 1 ? "y" : "ies")} from {source.DisplayName} to {destination.DisplayName}");
+            StoreCopies.Run(output, parse.GetValue(from)!, parse.GetValue(to)!, parse.GetValue(study));
             return 0;
         });
         return cmd;

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
-using Search.Application;
 using Search.Application.Prune;
-using Search.Model;
 using Search.Model.Checkpoints;
 using Search.Model.Runtime;
 using Search.Data;
@@ -98,15 +95,9 @@ public static class PruneCommand
             var dev = TorchRuntime.ResolveDevice(parse.GetValue(device)!);
             var dt = Checkpoint.ParseDtype(parse.GetValue(dtype)!);
             var residency = WeightResidencies.Parse(parse.GetValue(weights)!);
-            bool asJson = parse.GetValue(json);
-
-            var report = PruneOnce.Run(new PruneOnceRequest(parse.GetValue(model)!, new PruningRecipe(mixture, allocation, comp), pool, evalSpec, mode,
-                target, parse.GetValue(outDir), parse.GetValue(statsCache), parse.GetValue(dataDir), dev, dt, residency, parse.GetValue(threads)),
-                asJson ? null : output);
-            if (asJson) output.WriteLine(JsonSerializer.Serialize(report, PruneReport.JsonOptions));
-            else PruneTables.Print(Progress.ConsoleFor(output), report);
-            if (report.Error is { } problem) throw new UserInputException(problem);
-            return report.Quantization?.Perplexity is { Passed: false } ? CliApp.InternalError : 0;
+            var request = new PruneOnceRequest(parse.GetValue(model)!, new PruningRecipe(mixture, allocation, comp), pool, evalSpec, mode,
+                target, parse.GetValue(outDir), parse.GetValue(statsCache), parse.GetValue(dataDir), dev, dt, residency, parse.GetValue(threads));
+            return PruneOnce.RunAndPrint(output, request, parse.GetValue(json)) ? 0 : CliApp.InternalError;
         });
         return cmd;
     }

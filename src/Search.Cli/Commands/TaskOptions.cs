@@ -14,11 +14,11 @@ public static class TaskOptions
                       $"(HF schema), a bare NAME its split's files under DATA_DIR/{TaskCatalog.Folder}/NAME/",
     };
 
-    public static Option<string> Bos() => new("--task-bos")
+    public static Option<string> Bos() => new Option<string>("--task-bos")
     {
         Description = "bos: contexts start with BOS (lm-eval >= 0.4.9.2 with a LLaMA tokenizer); none: no BOS (lm-eval 0.4.0-0.4.9)",
         DefaultValueFactory = _ => TaskEncoding.Bos,
-    };
+    }.ParsedBy(TaskEncoding.ParseBos);
 
     public static Option<string> Items(string name, string defaultValue) => new(name)
     {

@@ -1,14 +1,10 @@
 using System.CommandLine;
-using Search.Application.Stores;
+using Search.Application.Reports;
 using Search.Model;
-using Search.Optimization.Storage;
-using Search.Records;
-using Search.Reporting;
-using Search.Reporting.Data;
 
 namespace Search.Cli.Commands;
 
-/// <summary><c>prunesearch trials</c> and <c>best</c>: read a study from its database file alone.</summary>
+/// <summary><c>prunesearch trials</c> and <c>best</c>: read a study from its database file alone (<see cref="TrialListing"/>).</summary>
 public static class TrialsCommand
 {
     public static Command Create(TextWriter output)
@@ -28,10 +24,14 @@ public static class TrialsCommand
         cmd.SetAction(parse =>
         {
             string f = parse.GetValue(format)!.Trim().ToLowerInvariant();
-            if (f is not ("table" or "json" or "csv")) throw new UserInputException($"--format: unknown value '{parse.GetValue(format)}' (expected table, json or csv)");
-            var (record, trials) = StudyStores.ReadTrials(parse.GetValue(db)!, parse.GetValue(study)!);
-            if (f == "table") StudyTables.List(output, record.Name, TrialParams.MixComponentsOf(record.SpaceJson), trials);
-            else output.Write(f == "json" ? TrialRowsText.Json(TrialRows.Of(trials)) : TrialRowsText.Csv(TrialRows.Of(trials)));
+            var listFormat = f switch
+            {
+                "table" => TrialListFormat.Table,
+                "json" => TrialListFormat.Json,
+                "csv" => TrialListFormat.Csv,
+                _ => throw new UserInputException($"--format: unknown value '{parse.GetValue(format)}' (expected table, json or csv)"),
+            };
+            TrialListing.Trials(output, parse.GetValue(db)!, parse.GetValue(study)!, listFormat);
             return 0;
         });
         return cmd;
@@ -45,10 +45,7 @@ public static class TrialsCommand
         var cmd = new Command("best", "The best searched trial next to the hand-set baselines (finalized on the search and test splits).") { study, db, json };
         cmd.SetAction(parse =>
         {
-            var (record, trials) = StudyStores.ReadTrials(parse.GetValue(db)!, parse.GetValue(study)!);
-            StudyData.EnsureScored(parse.GetValue(db)!, record.Name, trials);
-            if (parse.GetValue(json)) output.Write(BestDocument.Json(record.Name, trials));
-            else StudyTables.Summary(output, record.Name, trials);
+            TrialListing.Best(output, parse.GetValue(db)!, parse.GetValue(study)!, parse.GetValue(json));
             return 0;
         });
         return cmd;

@@ -21,7 +21,7 @@ public static class TaskEncoding
     {
         Bos => true,
         None => false,
-        _ => throw new UserInputException($"--task-bos: unknown value '{value}' (expected {Bos} or {None})"),
+        _ => throw new UserInputException($"unknown value '{value}' (expected {Bos} or {None})"),
     };
 
     public static (int[] Context, int[] Continuation) EncodePair(ITextTokenizer tokenizer, string context, string continuation, bool bos)

@@ -212,7 +212,7 @@ public static class Checkpoint
         "float32" or "fp32" or "f32" => ScalarType.Float32,
         "float16" or "fp16" or "f16" or "half" => ScalarType.Float16,
         "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new UserInputException($"--dtype: unknown dtype '{name}' (expected float32, float16 or bfloat16)"),
+        _ => throw new UserInputException($"unknown dtype '{name}' (expected float32, float16 or bfloat16)"),
     };
 
     /// <summary>The SHA-256 of the checkpoint's files (see <see cref="CheckpointHash"/>), 16 hex digits.</summary>

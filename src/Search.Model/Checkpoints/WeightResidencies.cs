@@ -7,6 +7,6 @@ public static class WeightResidencies
     {
         "mapped" or "mmap" => WeightResidency.Mapped,
         "resident" or "memory" => WeightResidency.Resident,
-        _ => throw new UserInputException($"--weights: unknown value '{value}' (expected mapped or resident)"),
+        _ => throw new UserInputException($"unknown value '{value}' (expected mapped or resident)"),
     };
 }

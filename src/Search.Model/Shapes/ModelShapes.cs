@@ -20,5 +20,5 @@ public static class ModelShapes
 
     public static ModelShape Find(string name) =>
         All.FirstOrDefault(s => string.Equals(s.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new UserInputException($"--shape: unknown shape '{name}' (known: {string.Join(", ", All.Select(s => s.Name))})");
+        ?? throw new UserInputException($"unknown shape '{name}' (known: {string.Join(", ", All.Select(s => s.Name))})");
 }

@@ -24,8 +24,8 @@ public static class RandomCheckpoint
         int? layers = null, Action<string>? log = null)
     {
         var config = shape.Config(layers);
-        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
-            throw new UserInputException($"--out {outDir}: folder exists and is not empty");
+        if (!IsEmptyTarget(outDir))
+            throw new UserInputException($"output folder {outDir} exists and is not empty");
         Directory.CreateDirectory(outDir);
         ModelConfigJson.Write(config, Checkpoint.DtypeName(dtype), Path.Combine(outDir, "config.json"));
 
@@ -68,14 +68,21 @@ public static class RandomCheckpoint
     private static ulong TensorSeed(long seed, string name) =>
         BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{seed}:{name}")), 0);
 
+    /// <summary>Whether <paramref name="outDir"/> can take a new checkpoint: it does not exist, or is an empty folder.</summary>
+    public static bool IsEmptyTarget(string outDir) => !(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());
+
+    /// <summary>Why <paramref name="tokenizerDir"/> cannot give the tokenizer files ("folder not found", …), or null when it can.</summary>
+    public static string? TokenizerProblem(string tokenizerDir) =>
+        !Directory.Exists(tokenizerDir) ? "folder not found"
+        : !File.Exists(Path.Combine(tokenizerDir, "tokenizer.model")) && !File.Exists(Path.Combine(tokenizerDir, "tokenizer.json")) ? "no tokenizer.model or tokenizer.json"
+        : null;
+
     /// <summary>Copies tokenizer files; returns the folder they came from, or null when none was given.</summary>
     private static string? CopyTokenizer(string? tokenizerDir, string outDir)
     {
         if (tokenizerDir is null) return null;
-        if (!Directory.Exists(tokenizerDir)) throw new UserInputException($"--tokenizer {tokenizerDir}: folder not found");
+        if (TokenizerProblem(tokenizerDir) is { } problem) throw new UserInputException($"tokenizer folder {tokenizerDir}: {problem}");
         var files = Checkpoint.TokenizerFiles.Where(f => File.Exists(Path.Combine(tokenizerDir, f))).ToList();
-        if (!files.Contains("tokenizer.model") && !files.Contains("tokenizer.json"))
-            throw new UserInputException($"--tokenizer {tokenizerDir}: no tokenizer.model or tokenizer.json");
         foreach (var f in files) File.Copy(Path.Combine(tokenizerDir, f), Path.Combine(outDir, f));
         return Path.GetFullPath(tokenizerDir);
     }

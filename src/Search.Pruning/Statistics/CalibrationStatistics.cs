@@ -18,15 +18,6 @@ namespace Search.Pruning.Statistics;
 /// </summary>
 public sealed class CalibrationStatistics
 {
-    private static long collections;
-    private static long forwardCalls;
-
-    /// <summary>Process-wide count of dense passes (<see cref="Collect"/>, <see cref="Extend"/>), each over its new windows only.</summary>
-    public static long Collections => Interlocked.Read(ref collections);
-
-    /// <summary>Process-wide count of dense block-batch calls made by the passes in layer 0 (one per batch of windows).</summary>
-    public static long ForwardCalls => Interlocked.Read(ref forwardCalls);
-
     /// <summary>The pool's window count (its ladder's top rung).</summary>
     public int Windows { get; }
     public int SeqLen { get; }
@@ -80,7 +71,8 @@ public sealed class CalibrationStatistics
     /// <summary>
     /// Extends the statistics to the pool's first <paramref name="extent"/> windows (a rung) with one
     /// pass over the windows not yet collected; nothing runs when they already cover it.
-    /// <paramref name="windows"/> are the whole pool's ids.
+    /// <paramref name="windows"/> are the whole pool's ids. <paramref name="progress"/> receives the
+    /// window count of each batch the dense model runs, in order (never called when nothing runs).
     /// </summary>
     public void Extend(IDecoderLayers dense, long[] windows, int extent, int batchSize, Action<int>? progress = null)
     {
@@ -93,10 +85,8 @@ public sealed class CalibrationStatistics
         int from = Extent;
         if (extent <= from) return;
         foreach (var l in Layers) { l.Attention.Begin(extent); l.Mlp.Begin(extent); }
-        Interlocked.Increment(ref collections);
-        var observer = new CountingObserver(new PrefixSumObserver(Layers));
         // The final hidden states are not needed: statistics come from inside the blocks.
-        LayerStream.Run(dense, windows, SeqLen, Batches(from, extent, Ladder, batchSize), observer,
+        LayerStream.Run(dense, windows, SeqLen, Batches(from, extent, Ladder, batchSize), new PrefixSumObserver(Layers),
             (_, h) => progress?.Invoke((int)h.shape[0]));
         foreach (var l in Layers) { l.Attention.Finish(); l.Mlp.Finish(); }
     }
@@ -117,20 +107,6 @@ public sealed class CalibrationStatistics
             s += b;
         }
         return batches;
-    }
-
-    /// <summary>Counts layer-0 batches (the number of dense forward calls a batch-by-batch pass would make).</summary>
-    private sealed class CountingObserver(IActivationObserver inner) : IActivationObserver
-    {
-        public void BeginBatch(int firstWindow) => inner.BeginBatch(firstWindow);
-
-        public void OnOProjInput(int layer, TorchSharp.torch.Tensor x)
-        {
-            if (layer == 0) Interlocked.Increment(ref forwardCalls);
-            inner.OnOProjInput(layer, x);
-        }
-
-        public void OnDownProjInput(int layer, TorchSharp.torch.Tensor x) => inner.OnDownProjInput(layer, x);
     }
 
     /// <summary>

@@ -71,8 +71,12 @@ public sealed record ExperimentSpec(
         null => defaultTokens,
         { ValueKind: JsonValueKind.String } v when v.GetString() == "all" => null,
         { ValueKind: JsonValueKind.Number } v when v.TryGetInt64(out long n) && n > 0 => n,
-        var v => throw new ReportInputException($"experiment {Name}: final_tokens must be a positive number or \"all\", got {v}"),
+        var v => throw new ReportInputException($"experiment {Source}: field 'final_tokens' must be a positive number or \"all\", got {v}"),
     };
+
+    /// <summary>The file the experiment was read from (as found by <see cref="Load"/>), for messages.</summary>
+    [JsonIgnore]
+    public string Source { get; init; } = "";
 
     /// <summary>
     /// Fields every experiment file must give (the record's constructor parameters without a
@@ -93,7 +97,7 @@ public sealed record ExperimentSpec(
             var spec = JsonSerializer.Deserialize<ExperimentSpec>(text, Options)
                        ?? throw new ReportInputException($"experiment {file}: empty file");
             if (string.IsNullOrWhiteSpace(spec.Name)) throw new ReportInputException($"experiment {file}: 'name' is missing");
-            spec = spec with { Published = spec.Published ?? [] };
+            spec = spec with { Published = spec.Published ?? [], Source = file };
             spec.EnsureRanges(file);
             return spec;
         }
@@ -131,7 +135,35 @@ public sealed record ExperimentSpec(
         Require(ProxyWindows >= 1, "proxy_windows", "at least 1", ProxyWindows);
         Require(Finalists >= 0, "finalists", "at least 0", Finalists);
         Require(PoolSize is null or >= 1, "pool_size", "at least 1", PoolSize!);
+        Require(Search.Records.ObjectiveSettings.FitnessOf(Fitness) is not null, "fitness", Search.Records.ObjectiveSettings.FitnessNames, Fitness);
+        FinalTokens(0);
+        for (int i = 0; i < (Variants?.Count ?? 0); i++)
+        {
+            var v = Variants![i];
+            Require(v.Fitness is null || Search.Records.ObjectiveSettings.FitnessOf(v.Fitness) is not null, $"variants[{i}].fitness",
+                Search.Records.ObjectiveSettings.FitnessNames, v.Fitness!);
+            Require(v.Trials is null or >= 1, $"variants[{i}].trials", "at least 1", v.Trials!);
+        }
     }
+
+    /// <summary>
+    /// What a run needs beyond the fields' ranges: every arm's search space exists under
+    /// <paramref name="root"/> (a report from the stored study needs none of them).
+    /// </summary>
+    public void EnsureRunnable(string root)
+    {
+        foreach (var (arm, i) in Expanded.Select((a, i) => (a, i)))
+        {
+            if (!File.Exists(PathUnder(root, arm.Space)))
+            {
+                string field = Variants is { Count: > 0 } v && v[i].Space is not null ? $"variants[{i}].space" : "space";
+                throw new ReportInputException($"experiment {Source}: field '{field}' names {arm.Space}, which is not found under {root}");
+            }
+        }
+    }
+
+    /// <summary>A path the experiment gives, relative to <paramref name="root"/> unless rooted.</summary>
+    public static string PathUnder(string root, string path) => Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(root, path));
 
     /// <summary>The repository root an experiment file's relative paths start from.</summary>
     public static string RootOf(string experimentFile)

@@ -16,7 +16,7 @@ public static class ReportFormats
         "csv" => ReportFormat.Csv,
         "latex" or "tex" => ReportFormat.Latex,
         "json" => ReportFormat.Json,
-        _ => throw new ReportInputException($"--format: unknown value '{s}' (expected md, csv, latex or json)"),
+        _ => throw new ReportInputException($"unknown value '{s}' (expected md, csv, latex or json)"),
     };
 
     public static string Extension(this ReportFormat f) => f switch

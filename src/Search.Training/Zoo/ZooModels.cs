@@ -70,9 +70,12 @@ public static class ZooModels
     /// <summary>Refuses a copy target that holds files (checked before training, so nothing is trained in vain).</summary>
     public static void RequireEmptyTarget(string outDir)
     {
-        if (File.Exists(outDir) || (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any()))
-            throw new UserInputException($"--out {outDir} exists and is not empty");
+        if (!IsEmptyTarget(outDir)) throw new UserInputException($"copy target {outDir} exists and is not empty");
     }
+
+    /// <summary>Whether <paramref name="outDir"/> can take a copy: it does not exist, or is an empty folder.</summary>
+    public static bool IsEmptyTarget(string outDir) =>
+        !File.Exists(outDir) && !(Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any());
 
     /// <summary>Copies a trained model's folder to <paramref name="outDir"/> (which must not exist, or be empty).</summary>
     public static void CopyTo(ZooModel model, string outDir)

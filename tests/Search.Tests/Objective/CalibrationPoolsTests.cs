@@ -20,13 +20,13 @@ public sealed class CalibrationPoolsTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private (CalibrationPools Pools, CorpusSource Source, SmallVocabTokenizer Tokenizer) Setup(Transformer model, int poolSize)
+    private (CalibrationPools Pools, CorpusSource Source, SmallVocabTokenizer Tokenizer) Setup(Transformer model, int poolSize, Action<string>? log = null)
     {
         var text = string.Concat(Enumerable.Range(0, 4000).Select(i => (char)('a' + (i * 7919 % 26))));
         var source = new CorpusSource("letters", "train", temp.File("letters.txt", text), TextPreparation.ByExtension);
         var tokenizer = new SmallVocabTokenizer(model.Config.VocabSize);
         var pools = new CalibrationPools(model, "random-gqa", tokenizer, new TokenCache(Path.Combine(temp.Path, "tokens")),
-            _ => source, poolSize, cache: null);
+            _ => source, poolSize, cache: null, log);
         return (pools, source, tokenizer);
     }
 
@@ -54,20 +54,23 @@ public sealed class CalibrationPoolsTests : IDisposable
     public void Given_one_pool_When_trials_ask_for_other_sample_counts_Then_only_new_windows_run_and_another_seed_draws_a_new_pool()
     {
         using var model = RandomModels.GqaWithBiases();
-        var (pools, _, _) = Setup(model, poolSize: 16);
-        long before = CalibrationStatistics.Collections, forwards = CalibrationStatistics.ForwardCalls;
+        var passes = new List<string>();
+        var (pools, _, _) = Setup(model, poolSize: 16, passes.Add);
         var eight = pools.Statistics("letters", 12, 8, seed: 0);
         Assert.Equal(8, pools.CollectedWindows("letters", 12, 0));
-        long firstPass = CalibrationStatistics.ForwardCalls - forwards;
         pools.Statistics("letters", 12, 4, seed: 0);                      // within the extent: no pass
-        Assert.Equal(before + 1, CalibrationStatistics.Collections);
+        Assert.Equal(["calibration pool letters:train:16x12:seed0: dense pass over windows 0..8"], passes);
         var sixteen = pools.Statistics("letters", 12, 16, seed: 0);       // a pass over windows 8..15 only
-        Assert.Equal(before + 2, CalibrationStatistics.Collections);
-        Assert.Equal(CalibrationStatistics.Batches(8, 16, CalibrationLadder.Rungs(16), 4096 / 12).Count,
-            CalibrationStatistics.ForwardCalls - forwards - firstPass);
+        Assert.Equal("calibration pool letters:train:16x12:seed0: dense pass over windows 8..16", passes[^1]);
+        Assert.Equal(16, pools.CollectedWindows("letters", 12, 0));
         Assert.NotEqual(eight.Layers[0].Mlp.Mean, sixteen.Layers[0].Mlp.Mean);
+        // The extended sums are those of one pass over all 16 windows: the first 8 were not run again on top.
+        var windows = pools.Windows("letters", 12, 16, seed: 0);
+        var direct = CalibrationStatistics.Collect(model, windows.Ids, 16, 12, 4096 / 12).Aggregate(16);
+        Assert.Equal(direct.Layers[0].Mlp.Mean, sixteen.Layers[0].Mlp.Mean);
         pools.Statistics("letters", 12, 8, seed: 1);
-        Assert.Equal(before + 3, CalibrationStatistics.Collections);
+        Assert.Equal(3, passes.Count);
+        Assert.Equal("calibration pool letters:train:16x12:seed1: dense pass over windows 0..8", passes[^1]);
     }
 
     [Theory]

@@ -44,15 +44,18 @@ public sealed class LazyPoolTests : IDisposable
         using var model = RandomModels.GqaWithBiases();
         const int pool = 32, seqLen = 8, batch = 4;
         var ids = RandomModels.RandomWindows(model.Config.VocabSize, pool, seqLen, seed: 11);
-        long forwards = CalibrationStatistics.ForwardCalls, passes = CalibrationStatistics.Collections;
-        var stats = CalibrationStatistics.CollectPrefix(model, ids, pool, seqLen, batch, extent: 4);
+        var first = new List<int>();
+        var stats = CalibrationStatistics.CollectPrefix(model, ids, pool, seqLen, batch, extent: 4, first.Add);
         // Windows 0, 1, 2..3: batches end at rungs.
-        Assert.Equal(3, CalibrationStatistics.ForwardCalls - forwards);
-        stats.Extend(model, ids, 16, batch);
-        Assert.Equal(3 + 3, CalibrationStatistics.ForwardCalls - forwards); // 4..7, 8..11, 12..15
-        stats.Extend(model, ids, 8, batch);                                    // already covered: no pass
-        Assert.Equal(2, CalibrationStatistics.Collections - passes);
-        Assert.Equal(CalibrationStatistics.Batches(0, 16, stats.Ladder, batch).Count, CalibrationStatistics.ForwardCalls - forwards);
+        Assert.Equal([1, 1, 2], first);
+        var second = new List<int>();
+        stats.Extend(model, ids, 16, batch, second.Add);
+        Assert.Equal([4, 4, 4], second);                                   // 4..7, 8..11, 12..15
+        var third = new List<int>();
+        stats.Extend(model, ids, 8, batch, third.Add);                      // already covered: no pass
+        Assert.Empty(third);
+        Assert.Equal(16, stats.Extent);
+        Assert.Equal(CalibrationStatistics.Batches(0, 16, stats.Ladder, batch).Select(b => b.Count), [.. first, .. second]);
     }
 
     [Fact]
@@ -64,11 +67,12 @@ public sealed class LazyPoolTests : IDisposable
         var first = new CalibrationStatsCache(directory).GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, extent: 4, out bool hit1);
         Assert.False(hit1);
         Assert.Equal(4, first.Extent);
-        long passes = CalibrationStatistics.Collections, forwards = CalibrationStatistics.ForwardCalls;
-        var second = new CalibrationStatsCache(directory).GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, extent: 16, out bool hit2);
+        var batches = new List<int>();
+        var second = new CalibrationStatsCache(directory).GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, extent: 16, out bool hit2, batches.Add);
         Assert.False(hit2);
-        Assert.Equal(1, CalibrationStatistics.Collections - passes);
-        Assert.Equal(CalibrationStatistics.Batches(4, 16, second.Ladder, 3).Count, CalibrationStatistics.ForwardCalls - forwards);
+        // One pass over windows 4..15 only (a pass from scratch would run 16), in the batches a full pass runs them in.
+        Assert.Equal(CalibrationStatistics.Batches(4, 16, second.Ladder, 3).Select(b => b.Count), batches);
+        Assert.Equal(12, batches.Sum());
         var third = new CalibrationStatsCache(directory).GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, extent: 8, out bool hit3);
         Assert.True(hit3);
         Assert.Equal(16, third.Extent);
@@ -85,10 +89,10 @@ public sealed class LazyPoolTests : IDisposable
         var path = cache.PathFor("m", spec, BosMode.Corpus, Checkpoint.DtypeName(model.DType), windows);
         var legacy = FormatThree(full);
         Checksummed.Write(path, s => s.Write(legacy));
-        long passes = CalibrationStatistics.Collections;
-        var read = cache.GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, out bool hit);
+        var batches = new List<int>();
+        var read = cache.GetOrCollect(model, "m", spec, BosMode.Corpus, windows, 3, out bool hit, batches.Add);
         Assert.True(hit);
-        Assert.Equal(passes, CalibrationStatistics.Collections);
+        Assert.Empty(batches);
         Assert.Null(read.StoredKey);
         AssertIdentical(full, read);
 
@@ -114,10 +118,10 @@ public sealed class LazyPoolTests : IDisposable
         var path = cache.PathFor("m", spec, BosMode.Corpus, Checkpoint.DtypeName(model.DType), windows);
         var otherPath = cache.PathFor("other-model", spec, BosMode.Corpus, Checkpoint.DtypeName(model.DType), windows);
         File.Copy(path, otherPath);
-        long passes = CalibrationStatistics.Collections;
-        cache.GetOrCollect(model, "other-model", spec, BosMode.Corpus, windows, 3, out bool hit);
+        var batches = new List<int>();
+        cache.GetOrCollect(model, "other-model", spec, BosMode.Corpus, windows, 3, out bool hit, batches.Add);
         Assert.False(hit);
-        Assert.Equal(passes + 1, CalibrationStatistics.Collections);
+        Assert.Equal(CalibrationStatistics.Batches(0, 8, CalibrationLadder.Rungs(8), 3).Select(b => b.Count), batches); // one full pass
     }
 
     private static (PoolSpec, CalibrationWindows) Pool(Transformer model, int count, int seqLen)

@@ -2,7 +2,7 @@ using System.Globalization;
 using Search.Data.Evaluation;
 using Spectre.Console;
 
-namespace Search.Cli;
+namespace Search.Application.Views;
 
 /// <summary>How <c>eval --tasks</c> prints task results: a table, or JSON objects with the metric named per value.</summary>
 public static class TaskTables
@@ -15,7 +15,7 @@ public static class TaskTables
 
     public static void Print(TextWriter output, TaskSuiteResult suite)
     {
-        var console = Progress.ConsoleFor(output);
+        var console = Terminal.ConsoleFor(output);
         var table = new Table().AddColumns("task", "split", "items", "metric", "value (%) ± stderr", "follows");
         foreach (var t in suite.Tasks)
             foreach (var m in t.Metrics)

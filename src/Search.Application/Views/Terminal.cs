@@ -1,12 +1,12 @@
 using Spectre.Console;
 
-namespace Search.Cli;
+namespace Search.Application.Views;
 
 /// <summary>
 /// A progress bar on a terminal, nothing (or plain lines from the caller) otherwise: redirected
 /// output and tests get clean text.
 /// </summary>
-public static class Progress
+public static class Terminal
 {
     public static bool IsTerminal(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
@@ -26,7 +26,7 @@ public static class Progress
     }
 
     /// <summary>Runs <paramref name="work"/> with a tick callback (units done) behind a bar when interactive.</summary>
-    public static T Run<T>(TextWriter output, bool show, string label, int total, Func<Action<int>, T> work)
+    public static T WithProgress<T>(TextWriter output, bool show, string label, int total, Func<Action<int>, T> work)
     {
         if (!show || !IsTerminal(output)) return work(_ => { });
         T result = default!;

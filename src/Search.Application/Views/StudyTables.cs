@@ -2,7 +2,7 @@ using Search.Optimization.Trials;
 using Spectre.Console;
 using Search.Records;
 
-namespace Search.Cli;
+namespace Search.Application.Views;
 
 /// <summary>Console tables read from stored trials only (no model needed).</summary>
 public static class StudyTables
@@ -25,7 +25,7 @@ public static class StudyTables
             table.AddRow($"{t.Number + 1}", Markup.Escape(config), $"{t.Value:F4}", f is null ? "" : $"{f.SearchPpl:F4}", f is null ? "" : $"{f.TestPpl:F4}",
                 plan is null ? "" : $"{plan.AchievedRatio:P2}", plan is null ? "" : $"{plan.TotalParamsAfter:N0}");
         }
-        Progress.ConsoleFor(output).Write(table);
+        Terminal.ConsoleFor(output).Write(table);
         if (BaselineComparison.Of(trials) is { } c)
         {
             output.WriteLine($"test ppl: searched {c.SearchedFinal.TestPpl:F4} vs the best hand-set baseline (chosen on the search split) {c.BaselineFinal.TestPpl:F4} " +
@@ -53,7 +53,7 @@ public static class StudyTables
                 plan is null ? "" : $"{plan.AchievedRatio:P2}", Markup.Escape(Describe(t, mixComponents)),
                 timings is null ? "" : $"{timings.Total:F2}", Markup.Escape(t.Error ?? ""));
         }
-        Progress.ConsoleFor(output).Write(table);
+        Terminal.ConsoleFor(output).Write(table);
     }
 
     /// <summary>A short text of a trial's config: baseline tag or calibration + mixture + structure.</summary>

@@ -1,9 +1,8 @@
-using Search.Application;
 using Search.Application.Prune;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace Search.Cli.Commands;
+namespace Search.Application.Views;
 
 /// <summary><c>prune</c>'s console view of a <see cref="PruneReport"/> (the JSON view is the record itself).</summary>
 public static class PruneTables

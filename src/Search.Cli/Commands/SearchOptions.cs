@@ -21,7 +21,7 @@ public sealed class SearchOptions
     {
         Description = "search-space JSON (search-spaces/*.json: quick, adapruner, darwin, joint)",
         DefaultValueFactory = _ => Path.Combine("search-spaces", "quick.json"),
-    }.Check(path => File.Exists(path) ? null : $"--space: {path} not found");
+    };
 
     public Option<string> Study { get; } = StudyOptions.Study();
 
@@ -119,11 +119,15 @@ public sealed class SearchOptions
     {
         if (parse.GetValue(LlamaCpp) && !parse.GetValue(Speed)) throw new Search.Model.UserInputException("--llama-cpp needs --speed");
         if (parse.GetValue(SpeedQuant) is not null && !parse.GetValue(Speed)) throw new Search.Model.UserInputException("--speed-quant needs --speed");
+        var speed = ReadSpeed(parse);
+        var tasks = ReadTasks(parse);
+        // After the task files, as a bad row is the more specific news (the default space is relative to the working directory).
+        if (!File.Exists(parse.GetValue(Space))) throw new Search.Model.UserInputException($"--space: {parse.GetValue(Space)} not found");
         return new StudyRunOptions(parse.GetValue(Model)!, parse.GetValue(Space)!, parse.GetValue(Study)!, parse.GetValue(Db)!,
             parse.GetValue(Trials), parse.GetValue(Sampler)!, parse.GetValue(Seed), parse.GetValue(Ratio), parse.GetValue(EvalDataset)!,
             parse.GetValue(SeqLen), parse.GetValue(Bos)!, parse.GetValue(Proxy), parse.GetValue(Finalists), parse.GetValue(PoolSize),
             parse.GetValue(DataDir), parse.GetValue(Device)!, parse.GetValue(Dtype)!, ParseFinalTokens(parse.GetValue(FinalTokens)!),
-            parse.GetValue(Weights)!, parse.GetValue(Grace), parse.GetValue(Fitness)!, ReadSpeed(parse), parse.GetValue(WidthMultiple), ReadTasks(parse),
+            parse.GetValue(Weights)!, parse.GetValue(Grace), parse.GetValue(Fitness)!, speed, parse.GetValue(WidthMultiple), tasks,
             parse.GetValue(CostAware));
     }
 

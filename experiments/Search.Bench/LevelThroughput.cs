@@ -35,7 +35,7 @@ public static class LevelThroughput
         var stats = CalibrationStatistics.Collect(dense, calib, 128, seqLen, 16).AggregateAll();
         var scores = MetricMixture.Single(ImportanceMetric.Ifv).Score(dense, stats);
         var sw = Stopwatch.StartNew();
-        using var db = new LevelDatabase(dense, scores, stats, Compensation.LeastSquares, AttentionUnit.KvGroup, (calib, 128, seqLen));
+        using var db = new LevelDatabase(dense, scores, stats, Compensation.LeastSquares, AttentionUnit.KvGroup, new Search.Model.TokenWindows(calib, 128, seqLen));
         Console.WriteLine($"database (dense Grams over 128x{seqLen}): {sw.Elapsed.TotalSeconds:F2} s, {db.Bytes >> 20} MiB");
         using var teacher = TeacherDistribution.Of(dense, eval, windows, seqLen);
         var rng = new Random(0);

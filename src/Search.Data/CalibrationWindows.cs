@@ -6,6 +6,9 @@ namespace Search.Data;
 /// </summary>
 public sealed record CalibrationWindows(long[] Ids, int Count, int SeqLen, int[] Offsets)
 {
+    /// <summary>The windows without their offsets, as the pruning engine takes them.</summary>
+    public Search.Model.TokenWindows Tokens => new(Ids, Count, SeqLen);
+
     public ReadOnlySpan<long> Window(int index) => Ids.AsSpan(checked(index * SeqLen), SeqLen);
 
     /// <summary>The first <paramref name="count"/> windows (all when there are fewer).</summary>

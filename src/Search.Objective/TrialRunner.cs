@@ -65,7 +65,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var scores = c.Recipe.Mixture.Score(dense, stats);
         var windows = ReconstructionWindows(c);
         return new Search.Pruning.Levels.LevelDatabase(dense, scores, stats, c.Recipe.Compensation, unit,
-            windows is null ? null : (windows.Ids, windows.Count, windows.SeqLen));
+            windows?.Tokens);
     }
 
     public ObjectiveSettings Settings => settings;
@@ -100,7 +100,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         var c = Config(parameters);
         var (p, stats, _, _) = Plan(c);
         plan = p;
-        return PrunePipeline.Pruned(dense, p, stats, c.Recipe, ReconstructionWindows(c));
+        return PrunePipeline.Pruned(dense, p, stats, c.Recipe, ReconstructionWindows(c)?.Tokens);
     }
 
     /// <summary>The proxy windows a trial is scored on: its fidelity budget (multi-fidelity samplers) or the study's proxy windows.</summary>
@@ -120,7 +120,7 @@ public sealed class TrialRunner(Transformer dense, CalibrationPools pools, Objec
         using var scope = NewDisposeScope();
         var (plan, stats, statsS, scoringS) = Plan(c);
         var sw = Stopwatch.StartNew();
-        using var pruned = PrunePipeline.Pruned(dense, plan, stats, c.Recipe, ReconstructionWindows(c));
+        using var pruned = PrunePipeline.Pruned(dense, plan, stats, c.Recipe, ReconstructionWindows(c)?.Tokens);
         double reconstructionS = sw.Elapsed.TotalSeconds;
         // Surgery happens layer by layer inside the evaluation (no pruned copy of the model exists);
         // PrunedLayers times its own share of it (the reconstruction's included, counted there).

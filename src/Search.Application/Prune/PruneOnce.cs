@@ -4,6 +4,7 @@ using Search.Application.Export;
 using Search.Data;
 using Search.Model;
 using Search.Model.Checkpoints;
+using Search.Objective;
 using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 using Search.Pruning.Surgery;
@@ -63,7 +64,7 @@ public static class PruneOnce
         var cache = r.StatsCacheDir is { } dir ? new CalibrationStatsCache(dir) : CalibrationStatsCache.OpenDefault();
 
         var request = new PruneRequest(r.Recipe, r.Pool, windows, evalWindows, cache, StatisticsMode: r.StatisticsMode);
-        using var outcome = PrunePipeline.Run(loaded.Model, loaded.Hash, request,
+        using var outcome = PruneRun.Run(loaded.Model, loaded.Hash, request,
             (stage, total) => { log?.WriteLine($"{stage} ({total} windows)"); return _ => { }; });
         string? outPath = r.OutPath;
         QuantizedGguf? quantized = null;

@@ -54,7 +54,7 @@ public sealed class LevelDatabase : IDisposable
     /// <param name="calibration">Row-major ids of the calibration windows a least-squares refit fits on (the first
     /// <see cref="Pipeline.PrunePipeline.MaxReconstructionWindows"/>, as the direct path uses); null unless the compensation refits.</param>
     public LevelDatabase(Transformer dense, IReadOnlyList<LayerUnitScores> scores, ChannelStats? stats, Compensation compensation,
-        AttentionUnit unit, (long[] Ids, int Count, int SeqLen)? calibration)
+        AttentionUnit unit, TokenWindows? calibration)
     {
         this.dense = dense;
         this.scores = scores;
@@ -63,9 +63,9 @@ public sealed class LevelDatabase : IDisposable
         Compensation = compensation == Compensation.LeastSquaresSequential ? Compensation.LeastSquares : compensation;
         if (Compensation.Refits())
         {
-            var (ids, count, seqLen) = calibration ?? throw new ArgumentException("a least-squares database needs calibration windows");
-            int windows = Math.Min(count, Pipeline.PrunePipeline.MaxReconstructionWindows);
-            grams = DenseGrams.Collect(dense, ids.AsSpan(0, windows * seqLen).ToArray(), windows, seqLen, Math.Max(1, 4096 / seqLen));
+            var fit = (calibration ?? throw new ArgumentException("a least-squares database needs calibration windows"))
+                .Take(Pipeline.PrunePipeline.MaxReconstructionWindows);
+            grams = DenseGrams.Collect(dense, fit.Ids, fit.Count, fit.SeqLen, Math.Max(1, 4096 / fit.SeqLen));
         }
     }
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Search.Data;
-using Search.Data.Evaluation;
 using Search.Model;
 using Search.Pruning.Allocation;
 using Search.Pruning.Metrics;
@@ -11,10 +8,9 @@ namespace Search.Pruning.Pipeline;
 
 /// <summary>
 /// The one pruning pipeline: statistics → metric-mixture scores → plan (allocation, budget repair)
-/// → surgery. <see cref="Plan"/> and <see cref="Prune"/> are the steps every caller shares (the
-/// <c>prune</c> command, the search objective, benchmarks); <see cref="Run"/> is the command's
-/// whole run with calibration and dense/pruned perplexity, each stage timed. The dense model is
-/// only read.
+/// → surgery. <see cref="Plan"/>, <see cref="Pruned"/> and <see cref="Prune"/> are the steps every caller
+/// shares (the <c>prune</c> command's run in Search.Application, the search objective, benchmarks). The
+/// dense model is only read.
 /// </summary>
 public static class PrunePipeline
 {
@@ -39,7 +35,7 @@ public static class PrunePipeline
     /// <see cref="MaxReconstructionWindows"/> of <paramref name="calibration"/> (the caller disposes the result).
     /// </summary>
     public static PrunedLayers Pruned(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe,
-        CalibrationWindows? calibration = null)
+        TokenWindows? calibration = null)
     {
         var pruned = new PrunedLayers(dense, plan, stats, recipe.Compensation);
         if (!recipe.Compensation.Refits()) return pruned;
@@ -61,72 +57,4 @@ public static class PrunePipeline
     public static Transformer Prune(Transformer dense, PruningPlan plan, ChannelStats? stats, PruningRecipe recipe) =>
         Surgery.Surgery.Apply(dense, plan, stats, recipe.Compensation);
 
-    /// <param name="onStage">Called with a stage name ("calibrating", "evaluating dense", …) and its unit count.</param>
-    public static PruneOutcome Run(Transformer dense, string modelHash, PruneRequest request,
-        Func<string, int, Action<int>>? onStage = null)
-    {
-        var recipe = request.Recipe;
-        recipe.Allocation.EnsureFits(dense);
-        Action<int> Stage(string name, int total) => onStage?.Invoke(name, total) ?? (_ => { });
-
-        var sw = Stopwatch.StartNew();
-        ChannelStats? stats = null;
-        bool? fromCache = null;
-        if (recipe.NeedsStatistics)
-        {
-            var windows = request.Calibration
-                          ?? throw new ArgumentException("this mixture or compensation needs calibration windows");
-            var pool = request.CalibrationPool ?? throw new ArgumentException("calibration windows need their pool spec");
-            CalibrationStatistics sums;
-            if (request.StatsCache is { } cache)
-            {
-                sums = cache.GetOrCollect(dense, modelHash, pool, BosMode.Corpus, windows, request.CalibrationBatchSize,
-                    out var hit, Stage("calibration statistics", windows.Count));
-                fromCache = hit;
-            }
-            else
-            {
-                sums = CalibrationStatistics.Collect(dense, windows.Ids, windows.Count, windows.SeqLen,
-                    request.CalibrationBatchSize, Stage("calibration statistics", windows.Count));
-                fromCache = false;
-            }
-            stats = sums.AggregateAll(request.StatisticsMode);
-        }
-        double statsSeconds = Lap(sw);
-
-        var plan = Plan(dense, stats, recipe);
-        double scoringSeconds = Lap(sw);
-
-        var pruned = Pruned(dense, plan, stats, recipe, request.Calibration);
-        try
-        {
-            double surgerySeconds = Lap(sw);
-            var eval = request.Evaluation;
-            PerplexityResult Evaluate(IDecoderLayers model, string hash, string stage) =>
-                PerplexityEvaluator.Evaluate(model, eval.Ids, eval.Count, eval.SeqLen, eval.Protocol.Dataset, eval.Protocol.Split,
-                    BosModes.Name(eval.Protocol.Bos), hash, onBatch: Stage(stage, eval.Count));
-            var densePpl = Evaluate(dense, modelHash, "evaluating dense");
-            double denseSeconds = Lap(sw);
-            // The pruned model has no files yet, so no content hash: "pruned" marks it in the record.
-            // Surgery runs layer by layer inside this evaluation; PrunedLayers times its share.
-            var prunedPpl = Evaluate(pruned, "pruned", "evaluating pruned");
-            double prunedSeconds = Lap(sw) - pruned.SurgerySeconds;
-            surgerySeconds += pruned.SurgerySeconds;
-            return new PruneOutcome(pruned, plan, densePpl, prunedPpl,
-                new PruneTimings(statsSeconds, scoringSeconds, surgerySeconds, denseSeconds, prunedSeconds),
-                fromCache, dense.Config.ParameterCount(), pruned.Config.ParameterCount());
-        }
-        catch
-        {
-            pruned.Dispose();
-            throw;
-        }
-    }
-
-    private static double Lap(Stopwatch sw)
-    {
-        double seconds = sw.Elapsed.TotalSeconds;
-        sw.Restart();
-        return seconds;
-    }
 }

@@ -46,7 +46,7 @@ public sealed class LevelDatabaseTests
         var eval = RandomModels.RandomWindows(model.Config.VocabSize, 8, SeqLen, seed: 9);
         var stats = CalibrationStatistics.Collect(model, ids, Count, SeqLen, batchSize: 8).AggregateAll();
         var scores = MetricMixture.Single(ImportanceMetricNames.Parse(metric)).Score(model, stats);
-        using var db = new LevelDatabase(model, scores, stats, compensation, unit, (ids, Count, SeqLen));
+        using var db = new LevelDatabase(model, scores, stats, compensation, unit, new TokenWindows(ids, Count, SeqLen));
         int layers = model.Config.NumLayers;
         var allocations = new[]
         {
@@ -67,7 +67,7 @@ public sealed class LevelDatabaseTests
                 Assert.All(plan.Layers.Skip(1), l => Assert.True(l.KeptKvGroups.Length == l.KvGroupsBefore && l.KeptHeadsPerGroup == l.GroupSize / 2));
             using var fromDb = db.Assemble(plan);
             using var pruned = PrunePipeline.Pruned(model, direct, stats, recipe,
-                new Search.Data.CalibrationWindows(ids, Count, SeqLen, new int[Count]));
+                new TokenWindows(ids, Count, SeqLen));
             double a = PerplexityEvaluator.NllSum(fromDb, eval, 8, SeqLen).Perplexity;
             double b = PerplexityEvaluator.NllSum(pruned, eval, 8, SeqLen).Perplexity;
             Assert.True(double.IsFinite(a));
@@ -83,7 +83,7 @@ public sealed class LevelDatabaseTests
         var ids = RandomModels.RandomWindows(model.Config.VocabSize, Count, SeqLen, seed: 5);
         var stats = CalibrationStatistics.Collect(model, ids, Count, SeqLen, batchSize: 8).AggregateAll();
         var scores = MetricMixture.Single(ImportanceMetric.Wifv).Score(model, stats);
-        using var db = new LevelDatabase(model, scores, stats, Compensation.LeastSquaresSequential, AttentionUnit.KvGroup, (ids, Count, SeqLen));
+        using var db = new LevelDatabase(model, scores, stats, Compensation.LeastSquaresSequential, AttentionUnit.KvGroup, new TokenWindows(ids, Count, SeqLen));
         Assert.Equal(Compensation.LeastSquares, db.Compensation);
         Assert.True(db.Bytes >= DenseGrams.BytesFor(model.Config));
     }

@@ -1,3 +1,4 @@
+using Search.Objective;
 using Search.Data;
 using Search.Model.Checkpoints;
 using Search.Pruning.Statistics;

@@ -1,3 +1,4 @@
+using Search.Objective;
 using System.Text;
 using Search.Data;
 using Search.Model;

@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Search.Model;
 using Search.Data;
+using Search.Pruning.Statistics;
 
-namespace Search.Pruning.Statistics;
+namespace Search.Objective;
 
 /// <summary>
 /// Calibration prefix sums on disk, so a second process (another <c>prune</c>, another study) on

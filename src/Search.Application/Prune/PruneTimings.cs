@@ -1,4 +1,4 @@
-namespace Search.Pruning.Pipeline;
+namespace Search.Application.Prune;
 
 /// <summary>Wall seconds of each stage of a run (docs/architecture.md: stats / scoring / surgery / eval).</summary>
 /// <param name="Statistics">Calibration statistics: the dense pass, or reading the cache entry, plus aggregation.</param>

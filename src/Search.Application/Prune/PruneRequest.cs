@@ -1,7 +1,9 @@
 using Search.Data;
+using Search.Objective;
+using Search.Pruning.Pipeline;
 using Search.Pruning.Statistics;
 
-namespace Search.Pruning.Pipeline;
+namespace Search.Application.Prune;
 
 /// <summary>
 /// One prune-and-evaluate run with its data already resolved to token windows.

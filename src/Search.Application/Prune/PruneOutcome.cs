@@ -1,9 +1,10 @@
 using Search.Model;
 using Search.Data.Evaluation;
 using Search.Pruning.Allocation;
+using Search.Pruning.Pipeline;
 using Search.Pruning.Surgery;
 
-namespace Search.Pruning.Pipeline;
+namespace Search.Application.Prune;
 
 /// <summary>
 /// What a run produced. <see cref="Pruned"/> builds the pruned layers from the dense model on use,

@@ -15,8 +15,13 @@ public sealed record LevelSearchSettings(int Contexts, double MlpStep, IReadOnly
     /// <summary>Gram matrices a least-squares context may hold: 4 GB.</summary>
     public const long DefaultMaxGramBytes = 4L << 30;
 
+    /// <summary>
+    /// Stages of 256/1,024/4,096 tokens: half of the first setting's (512/2,048/8,192), which took twice GP-80's wall time on
+    /// small-gqa at 50% (6.0 against 3.2 min) for +9.0%, where the half budget took 3.1 min for +9.8% (deep-gqa 50%: +11.3% in 3.5 min
+    /// against +11.2% in 7.6; stories260K 50%: +9.8% in 1.8 min; README, Results).
+    /// </summary>
     public static LevelSearchSettings Default { get; } =
-        new(2, 0.02, [512, 2048, 8192], ObjectiveSettings.KlFitness, new LevelEvolutionSettings());
+        new(2, 0.02, [256, 1024, 4096], ObjectiveSettings.KlFitness, new LevelEvolutionSettings());
 
     public LevelSearchSettings Validate()
     {
